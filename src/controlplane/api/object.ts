@@ -58,3 +58,17 @@ export interface KubeObject {
 export function deepCopy<T>(value: T): T {
   return value === undefined ? value : (structuredClone(value) as T);
 }
+
+/** Structural equality of JSON values (key order does not matter). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ak = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
+  const bk = Object.keys(b).filter((k) => (b as any)[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => deepEqual((a as any)[k], (b as any)[k]));
+}

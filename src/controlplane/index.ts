@@ -1,0 +1,137 @@
+/**
+ * The embedded control plane: a Kubernetes-compatible API server over HTTPS with a simulated
+ * cluster behind it. `startControlPlane()` is the library entry point (tests start one per suite
+ * on a free port); `streamspace cluster` and `streamspace up` run it as a process.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { admitAll, type AdmissionChain } from './admission/admission.ts';
+import { startSimulatedCluster, type SimulationOptions } from './cluster/simulation.ts';
+import { InternalClient, T } from './cluster/internal-client.ts';
+import { debugRoutes } from './debug-routes.ts';
+import { FaultInjector } from './faults.ts';
+import { TokenAuthenticator } from './http/auth.ts';
+import { createApiServer, type ExtraRoute } from './http/server.ts';
+import { renderKubeconfig } from './kubeconfig.ts';
+import { Registry } from './registry/registry.ts';
+import { Store } from './storage/store.ts';
+import type { Services } from './verbs/scope.ts';
+import { createCertificateAuthority, issueServingCertificate, loadCertificateAuthority, type CertificateAuthority } from '../tls/certificates.ts';
+
+/** Options of the embedded control plane. */
+export interface ControlPlaneOptions {
+  /** Folder for durable state; absent keeps everything in memory. */
+  dataDir?: string;
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  host?: string;
+  /** Also write the kubeconfig to this file once serving. */
+  kubeconfigPath?: string;
+  /** fdatasync every write (survives power loss, not only process death). */
+  fsync?: boolean;
+  /** Watch history length; smaller makes 410 Expired easy to provoke. */
+  historySize?: number;
+  bookmarkIntervalMs?: number;
+  maxWatchSeconds?: number;
+  simulation?: SimulationOptions;
+  /** Admission chain override (the webhook dispatcher by default). */
+  admission?: AdmissionChain;
+}
+
+/** A running control plane. */
+export interface ControlPlane {
+  url: string;
+  port: number;
+  /** Kubeconfig YAML with the admin token. */
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  caPem: string;
+  token: string;
+  /** Adds a bearer token for another user (tests of identities and webhooks' userInfo). */
+  addUser(token: string, username: string, groups?: string[]): void;
+  stop(): Promise<void>;
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+async function loadOrCreateCa(dataDir: string | undefined): Promise<CertificateAuthority> {
+  const tenYears = 10 * 365 * 24 * 3600 * 1000;
+  if (!dataDir) return createCertificateAuthority('streamspace-control-plane-ca', tenYears);
+  const pki = path.join(dataDir, 'pki');
+  const certFile = path.join(pki, 'ca.crt');
+  const keyFile = path.join(pki, 'ca.key');
+  if (fs.existsSync(certFile) && fs.existsSync(keyFile)) return loadCertificateAuthority(fs.readFileSync(certFile, 'utf8'), fs.readFileSync(keyFile, 'utf8'));
+  const ca = await createCertificateAuthority('streamspace-control-plane-ca', tenYears);
+  fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(certFile, ca.certPem, { mode: 0o644 });
+  fs.writeFileSync(keyFile, ca.keyPem, { mode: 0o600 });
+  return ca;
+}
+
+function loadOrCreateToken(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(24).toString('base64url');
+  const file = path.join(dataDir, 'pki', 'admin.token');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+async function bootstrap(svc: Services): Promise<void> {
+  const client = new InternalClient(svc, 'kube-apiserver');
+  for (const name of SYSTEM_NAMESPACES) {
+    if (!client.get(T.namespaces, undefined, name)) await client.create(T.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+}
+
+async function listen(server: import('node:https').Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Starts the control plane and resolves once it serves. */
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const host = opts.host ?? '127.0.0.1';
+  const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, historySize: opts.historySize });
+  const registry = new Registry(store);
+  const svc: Services = { store, registry, admission: opts.admission ?? admitAll, now: () => new Date() };
+  const [ca, token] = [await loadOrCreateCa(opts.dataDir), loadOrCreateToken(opts.dataDir)];
+  const serving = await issueServingCertificate(ca, { hosts: ['localhost', '127.0.0.1', host, 'kubernetes.default.svc'], validForMs: 365 * 24 * 3600 * 1000 });
+  const auth = new TokenAuthenticator();
+  auth.add(token, { username: 'admin', groups: ['system:masters'] });
+  await bootstrap(svc);
+  const simulation = await startSimulatedCluster(svc, opts.simulation ?? {});
+  const faults = new FaultInjector();
+  const routes: ExtraRoute[] = [debugRoutes({ faults, store, simulation })];
+  let address = '';
+  const server = createApiServer({
+    svc, auth, faults, routes, podLogs: simulation.podLogs, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
+    maxWatchSeconds: opts.maxWatchSeconds ?? 1800, serverAddress: () => address,
+    version: { major: '1', minor: '34', gitVersion: 'v1.34.0-streamspace', gitCommit: 'streamspace', gitTreeState: 'clean', buildDate: '2026-11-01T00:00:00Z', goVersion: 'go1.24', compiler: 'gc', platform: 'linux/amd64' },
+  }, { cert: serving.certPem, key: serving.keyPem });
+  const port = await listen(server, opts.port ?? 0, host);
+  address = `${host}:${port}`;
+  const url = `https://${host}:${port}`;
+  const kubeconfig = renderKubeconfig({ server: url, caPem: ca.certPem, token });
+  if (opts.kubeconfigPath) {
+    fs.mkdirSync(path.dirname(opts.kubeconfigPath), { recursive: true });
+    fs.writeFileSync(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
+  }
+  return {
+    url, port, kubeconfig, kubeconfigPath: opts.kubeconfigPath, caPem: ca.certPem, token,
+    addUser: (t, username, groups = []) => auth.add(t, { username, groups }),
+    async stop() {
+      simulation.stop();
+      faults.dropWatches();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+}

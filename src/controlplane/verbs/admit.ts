@@ -1,0 +1,76 @@
+/**
+ * The shared middle of every write, in kube-apiserver's order: schema normalisation (pruning and
+ * defaulting for custom resources, unknown-field checks for built-ins), mutating admission,
+ * normalisation again, validation (metadata, schema, kind rules), then validating admission.
+ */
+import { badRequest, invalid, type StatusCause } from '../api/errors.ts';
+import type { KubeObject } from '../api/object.ts';
+import { nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from '../api/validation.ts';
+import type { AdmissionAttributes } from '../admission/admission.ts';
+import type { ResourceType } from '../registry/resource.ts';
+import { applyDefaults, prune, validateStructural, type JSONSchemaProps } from '../schema/structural.ts';
+import { unknownBuiltinFields } from './unknown-fields.ts';
+import type { RequestScope, Services } from './scope.ts';
+
+/** Kinds whose names must be DNS-1123 labels rather than subdomains. */
+const LABEL_NAMED = new Set(['/namespaces', '/services']);
+
+function nameValidator(rt: ResourceType): NameValidator {
+  return LABEL_NAMED.has(`${rt.group}/${rt.plural}`) ? nameIsDNSLabel : nameIsDNSSubdomain;
+}
+
+function schemaWithoutMetadata(schema: JSONSchemaProps): JSONSchemaProps {
+  const properties = { ...schema.properties };
+  delete properties.metadata;
+  delete properties.apiVersion;
+  delete properties.kind;
+  return { ...schema, properties };
+}
+
+/** Prunes and defaults a custom resource; reports unknown fields per the fieldValidation mode. */
+async function normalize(scope: RequestScope, obj: KubeObject): Promise<KubeObject> {
+  const { rt } = scope;
+  if (rt.custom && rt.schema) {
+    const { metadata, apiVersion, kind } = obj;
+    const pruned = prune({ ...obj }, schemaWithoutMetadata(rt.schema));
+    reportUnknown(scope, pruned.unknownFields.filter((f) => !['apiVersion', 'kind', 'metadata'].includes(f.split('.')[0])));
+    const defaulted = applyDefaults(pruned.value, schemaWithoutMetadata(rt.schema)) as KubeObject;
+    return { ...defaulted, apiVersion, kind, metadata };
+  }
+  if (!rt.custom && scope.fieldValidation !== 'Ignore') reportUnknown(scope, await unknownBuiltinFields(rt, obj));
+  return obj;
+}
+
+function reportUnknown(scope: RequestScope, fields: string[]): void {
+  if (!fields.length) return;
+  if (scope.fieldValidation === 'Strict') {
+    const list = fields.map((f) => `unknown field "${f}"`);
+    throw badRequest(`strict decoding error: ${list.join(', ')}`);
+  }
+  if (scope.fieldValidation === 'Warn') for (const f of fields) scope.warnings.push(`unknown field "${f}"`);
+}
+
+/** Validates an object about to be written: metadata, schema and the kind's own rules. */
+export function validateObject(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
+  const causes: StatusCause[] = validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameValidator: nameValidator(rt) });
+  if (old) causes.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  if (rt.custom && rt.schema) {
+    const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = obj;
+    causes.push(...validateStructural(rest, schemaWithoutMetadata(rt.schema)));
+  }
+  causes.push(...(old ? rt.strategy.validateUpdate?.(obj, old) ?? rt.strategy.validate?.(obj) ?? [] : rt.strategy.validate?.(obj) ?? []));
+  if (causes.length) throw invalid(rt.kind, rt.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+}
+
+/** Everything between "the object the request asks for" and "the object to store". */
+export async function admitWrite(
+  svc: Services, scope: RequestScope, attrs: Omit<AdmissionAttributes, 'resource' | 'user' | 'dryRun'>,
+): Promise<KubeObject> {
+  let obj = await normalize(scope, attrs.object!);
+  const full: AdmissionAttributes = { ...attrs, object: obj, resource: scope.rt, user: scope.user, dryRun: scope.dryRun };
+  const mutated = await svc.admission.mutate(full);
+  if (mutated && mutated !== obj) obj = await normalize({ ...scope, fieldValidation: 'Ignore', warnings: [] }, mutated);
+  validateObject(scope.rt, obj, attrs.oldObject ?? undefined);
+  await svc.admission.validate({ ...full, object: obj });
+  return obj;
+}
