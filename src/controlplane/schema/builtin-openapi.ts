@@ -106,7 +106,7 @@ async function buildSchemas(kinds: BuiltinKind[]): Promise<Record<string, JSONSc
 function referencedModels(type: string): string[] {
   const inner = ARRAY_TYPE.exec(type)?.[1] ?? MAP_TYPE.exec(type)?.[1];
   if (inner) return referencedModels(inner);
-  return parseModelName(type) ? [type] : [];
+  return scalarSchema(type, '') === undefined && parseModelName(type) ? [type] : [];
 }
 
 /** Breadth-first over the model graph, loading each level in parallel; names follow first reach. */
@@ -188,7 +188,9 @@ function scalarSchema(type: string, format: string): JSONSchemaProps | undefined
   switch (type) {
     case 'string': return format === 'byte' ? { type: 'string', format: 'byte' } : { type: 'string' };
     case 'boolean': return { type: 'boolean' };
-    case 'Date': return { type: 'string', format: 'date-time' };
+    case 'Date':
+    case 'V1MicroTime': // client-node types MicroTime as a type alias, not a model
+      return { type: 'string', format: 'date-time' };
     case 'any': return { 'x-kubernetes-preserve-unknown-fields': true };
     case 'number':
       if (format === 'int32' || format === 'int64') return { type: 'integer', format };

@@ -1,0 +1,73 @@
+/**
+ * Benchmark of the embedded control plane (run: `npx node bench/controlplane.ts`).
+ * Prints writes per second (ConfigMap creates from 32 concurrent HTTPS clients) and watch-event
+ * delivery latency to 10 watchers (time from sending the create to the event arriving at each
+ * watcher, p50/p99). The control plane runs in its own process, as in production.
+ */
+import https from 'node:https';
+import { jsonClient, percentile, report, startClusterProcess, type ClusterProcess } from './support.ts';
+
+const WRITES = Number(process.env.BENCH_WRITES ?? 3000);
+const CONCURRENCY = 32;
+const WATCHERS = 10;
+
+function openWatch(cp: ClusterProcess, onEvent: (name: string) => void): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(`${cp.server}/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=1&allowWatchBookmarks=true`,
+      { ca: cp.ca, headers: { authorization: `Bearer ${cp.token}` } }, (res) => {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            const ev = JSON.parse(line);
+            if (ev.type === 'ADDED') onEvent(ev.object.metadata.name);
+          }
+        });
+        resolve(() => req.destroy());
+      });
+    req.on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const cp = await startClusterProcess();
+  const client = jsonClient(cp, CONCURRENCY);
+  await client.request('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let received = 0;
+  const allReceived = new Promise<void>((resolve) => {
+    const onEvent = (name: string) => {
+      const t = sentAt.get(name);
+      if (t !== undefined) latencies.push(performance.now() - t);
+      if (++received === WRITES * WATCHERS) resolve();
+    };
+    void Promise.all(Array.from({ length: WATCHERS }, () => openWatch(cp, onEvent))).then((closers) => allReceived.then(() => closers.forEach((c) => c())));
+  });
+  await new Promise((r) => setTimeout(r, 200)); // let the watches connect before writing
+  let next = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next < WRITES) {
+      const name = `cm-${next++}`;
+      sentAt.set(name, performance.now());
+      const r = await client.request('POST', '/api/v1/namespaces/bench/configmaps', { metadata: { name }, data: { payload: 'x'.repeat(256) } });
+      if (r.status !== 201) throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  await allReceived;
+  report('controlplane.writes_per_second', WRITES / seconds, 'writes/s');
+  report(`controlplane.watch_latency_p50 (${WATCHERS} watchers)`, percentile(latencies, 50), 'ms');
+  report(`controlplane.watch_latency_p99 (${WATCHERS} watchers)`, percentile(latencies, 99), 'ms');
+  report('controlplane.watch_events_delivered', latencies.length);
+  client.agent.destroy();
+  await cp.stop();
+}
+
+await main();
