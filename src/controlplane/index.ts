@@ -36,8 +36,11 @@ export interface ControlPlaneOptions {
   bookmarkIntervalMs?: number;
   maxWatchSeconds?: number;
   simulation?: SimulationOptions;
-  /** Admission chain override (the webhook dispatcher by default). */
-  admission?: AdmissionChain;
+  /**
+   * Admission chain override (the webhook dispatcher by default), or a factory for one given the
+   * server's store and registry (e.g. `webhookAdmission({ serviceResolver })` from ./admission/webhooks.ts).
+   */
+  admission?: AdmissionChain | ((parts: Pick<Services, 'store' | 'registry'>) => AdmissionChain);
 }
 
 /** A running control plane. */
@@ -100,7 +103,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, historySize: opts.historySize });
   const registry = new Registry(store);
-  const svc: Services = { store, registry, admission: opts.admission ?? admitAll, now: () => new Date() };
+  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? admitAll;
+  const svc: Services = { store, registry, admission, now: () => new Date() };
   const [ca, token] = [await loadOrCreateCa(opts.dataDir), loadOrCreateToken(opts.dataDir)];
   const serving = await issueServingCertificate(ca, { hosts: ['localhost', '127.0.0.1', host, 'kubernetes.default.svc'], validForMs: 365 * 24 * 3600 * 1000 });
   const auth = new TokenAuthenticator();

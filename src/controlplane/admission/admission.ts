@@ -21,6 +21,11 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** CreateOptions, UpdateOptions, PatchOptions or DeleteOptions as sent. */
   options: Record<string, unknown>;
+  /**
+   * Where admission puts warnings for the client (the request scope's `warnings`, sent back as
+   * `Warning: 299 - "..."` headers). Absent: warnings are dropped.
+   */
+  warnings?: string[];
 }
 
 /** An admission stage. `mutate` may return a changed object; `validate` throws a StatusError to deny. */

@@ -44,10 +44,15 @@ export function serveWatch(deps: WatchServing, call: ResourceCall, rt: ResourceT
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   let closed = false;
+  let ended = false;
   const write = (ev: WatchEvent) => {
-    if (closed) return;
+    if (closed || ended) return;
     res.write(encode(ev));
-    if (ev.type === 'ERROR') finish();
+    // An ERROR ends the watch; finishing is deferred because it can arrive while the watch starts.
+    if (ev.type === 'ERROR') {
+      ended = true;
+      queueMicrotask(finish);
+    }
   };
   const handle = startWatch(deps.svc, rt, {
     namespace: call.info.namespace, filter, resourceVersion: q.get('resourceVersion') ?? undefined,

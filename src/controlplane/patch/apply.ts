@@ -9,7 +9,7 @@
  * - create, update and the other patch types record an `Update` entry owning the fields they changed,
  *   taking them from every other manager.
  */
-import { StatusError, type StatusCause } from '../api/errors.ts';
+import { StatusError, badRequest, type StatusCause } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import { mergeApplied } from './apply-merge.ts';
 import { FieldSet } from './field-set.ts';
@@ -66,6 +66,10 @@ interface Conflict {
  * field) when the apply would change fields owned by other managers and `force` is false.
  */
 export function serverSideApply(input: ApplyInput): ApplyResult {
+  if (!isJsonObject(input.applied)) {
+    const kind = Array.isArray(input.applied) ? 'array' : typeof input.applied;
+    throw badRequest(`error decoding patch: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
+  }
   const listTypes = resolveListTypes(kindKeyOf(input.applied), input.listTypes);
   const config = applyConfiguration(input.applied);
   const live = withoutManagedFields(input.live);

@@ -8,7 +8,7 @@
  * Only the models reachable from the requested kinds are loaded; results are cached per process.
  */
 import { loadModel, type ModelField, type ModelInfo } from './client-node-models.ts';
-import type { JSONSchemaProps } from './json-schema-props.ts';
+import type { GroupVersionKind, JSONSchemaProps } from './json-schema-props.ts';
 import {
   INT_OR_STRING_SCHEMA, QUANTITY_SCHEMA, modelNameFor, packageOf, parseModelName, schemaNameForKind, schemaNameForModel,
 } from './kube-schema-names.ts';
@@ -68,7 +68,11 @@ export function builtinSchemas(kinds: BuiltinKind[]): Promise<Record<string, JSO
   const key = JSON.stringify(kinds.map((k) => [k.group, k.version, k.kind, k.modelName]));
   let pending = cache.get(key);
   if (!pending) {
-    pending = buildSchemas(kinds);
+    pending = buildSchemas(kinds.map((k) => ({
+      model: k.modelName,
+      name: schemaNameForKind(k.group, k.version, k.kind),
+      gvk: { group: k.group, kind: k.kind, version: k.version },
+    })));
     cache.set(key, pending);
     pending.catch(() => cache.delete(key));
   }
@@ -76,7 +80,7 @@ export function builtinSchemas(kinds: BuiltinKind[]): Promise<Record<string, JSO
 }
 
 /** Component schemas for built-in kinds named by group/version/kind (the model found with `modelNameFor`). */
-export function builtinSchemasFor(kinds: Array<{ group: string; version: string; kind: string }>): Promise<Record<string, JSONSchemaProps>> {
+export function builtinSchemasFor(kinds: Array<Omit<BuiltinKind, 'modelName'>>): Promise<Record<string, JSONSchemaProps>> {
   return builtinSchemas(kinds.map((k) => {
     const modelName = modelNameFor(k.group, k.version, k.kind);
     if (!modelName) throw new Error(`no client-node model for ${k.group}/${k.version} ${k.kind}`);
@@ -84,8 +88,28 @@ export function builtinSchemasFor(kinds: Array<{ group: string; version: string;
   }));
 }
 
-async function buildSchemas(kinds: BuiltinKind[]): Promise<Record<string, JSONSchemaProps>> {
-  const graph = await walkModels(kinds);
+let common: Promise<Record<string, JSONSchemaProps>> | undefined;
+
+/**
+ * The apimachinery schemas every group-version document refers to besides its kinds:
+ * Status (delete responses), DeleteOptions, ListMeta and ObjectMeta.
+ */
+export function commonSchemas(): Promise<Record<string, JSONSchemaProps>> {
+  common ??= buildSchemas(['V1Status', 'V1DeleteOptions', 'V1ListMeta', 'V1ObjectMeta'].map((model) => ({
+    model, name: schemaNameForModel(model, ''),
+  })));
+  return common;
+}
+
+/** A model the walk starts from: its component name, and its GVK when it is a kind. */
+interface RootModel {
+  model: string;
+  name: string;
+  gvk?: GroupVersionKind;
+}
+
+async function buildSchemas(roots: RootModel[]): Promise<Record<string, JSONSchemaProps>> {
+  const graph = await walkModels(roots);
   const schemas: Record<string, JSONSchemaProps> = {};
   let usesValueTypes = false;
   for (const [model, name] of graph.names) {
@@ -94,9 +118,8 @@ async function buildSchemas(kinds: BuiltinKind[]): Promise<Record<string, JSONSc
     schemas[name] = built.schema;
     usesValueTypes ||= built.usesValueTypes;
   }
-  for (const k of kinds) {
-    const schema = schemas[schemaNameForKind(k.group, k.version, k.kind)];
-    schema['x-kubernetes-group-version-kind'] = [{ group: k.group, kind: k.kind, version: k.version }];
+  for (const root of roots) {
+    if (root.gvk) schemas[root.name]['x-kubernetes-group-version-kind'] = [root.gvk];
   }
   if (usesValueTypes) Object.assign(schemas, VALUE_TYPE_SCHEMAS);
   return schemas;
@@ -110,31 +133,36 @@ function referencedModels(type: string): string[] {
 }
 
 /** Breadth-first over the model graph, loading each level in parallel; names follow first reach. */
-async function walkModels(kinds: BuiltinKind[]): Promise<ModelGraph> {
+async function walkModels(roots: RootModel[]): Promise<ModelGraph> {
   const names = new Map<string, string>();
   const models = new Map<string, ModelInfo>();
   let frontier: string[] = [];
-  for (const k of kinds) {
-    if (names.has(k.modelName)) continue;
-    names.set(k.modelName, schemaNameForKind(k.group, k.version, k.kind));
-    frontier.push(k.modelName);
+  for (const root of roots) {
+    if (names.has(root.model)) continue;
+    names.set(root.model, root.name);
+    frontier.push(root.model);
   }
   while (frontier.length) {
     const level = await Promise.all(frontier.map(loadModel));
     frontier = [];
     for (const model of level) {
       models.set(model.name, model);
-      const referrer = packageOf(names.get(model.name)!);
-      for (const field of model.fields) {
-        for (const ref of referencedModels(field.type)) {
-          if (names.has(ref)) continue;
-          names.set(ref, schemaNameForModel(ref, referrer));
-          frontier.push(ref);
-        }
-      }
+      frontier.push(...nameReferences(model, names));
     }
   }
   return { names, models };
+}
+
+/** Names the models a model references that have no name yet; returns them for loading. */
+function nameReferences(model: ModelInfo, names: Map<string, string>): string[] {
+  const referrer = packageOf(names.get(model.name)!);
+  const fresh: string[] = [];
+  for (const ref of model.fields.flatMap((field) => referencedModels(field.type))) {
+    if (names.has(ref)) continue;
+    names.set(ref, schemaNameForModel(ref, referrer));
+    fresh.push(ref);
+  }
+  return fresh;
 }
 
 function modelSchema(model: ModelInfo, graph: ModelGraph): { schema: JSONSchemaProps; usesValueTypes: boolean } {

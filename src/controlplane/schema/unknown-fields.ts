@@ -32,7 +32,9 @@ function resolve(schema: JSONSchemaProps | undefined, schemas: Record<string, JS
   return current;
 }
 
-function walk(value: unknown, schema: JSONSchemaProps | undefined, path: string, schemas: Record<string, JSONSchemaProps>, found: string[]): void {
+type Schemas = Record<string, JSONSchemaProps>;
+
+function walk(value: unknown, schema: JSONSchemaProps | undefined, path: string, schemas: Schemas, found: string[]): void {
   const resolved = resolve(schema, schemas);
   if (!resolved || resolved['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
