@@ -13,6 +13,7 @@ import { InternalClient, T } from './cluster/internal-client.ts';
 import { debugRoutes } from './debug-routes.ts';
 import { FaultInjector } from './faults.ts';
 import { TokenAuthenticator } from './http/auth.ts';
+import { openApiRoutes } from './http/openapi.ts';
 import { createApiServer, type ExtraRoute } from './http/server.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry/registry.ts';
@@ -112,7 +113,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   await bootstrap(svc);
   const simulation = await startSimulatedCluster(svc, opts.simulation ?? {});
   const faults = new FaultInjector();
-  const routes: ExtraRoute[] = [debugRoutes({ faults, store, simulation })];
+  const routes: ExtraRoute[] = [openApiRoutes(registry), debugRoutes({ faults, store, simulation })];
   let address = '';
   const server = createApiServer({
     svc, auth, faults, routes, podLogs: simulation.podLogs, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

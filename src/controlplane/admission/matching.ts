@@ -131,15 +131,15 @@ function hasSubresource(rt: ResourceType, subresource: string): boolean {
 
 function matchRules(ctx: MatchContext, hook: WebhookAccessor, attrs: AdmissionAttributes): WebhookInvocation | undefined {
   const rules = hook.spec.rules ?? [];
-  const own = gvrOf(attrs.resource);
-  if (rules.some((r) => ruleMatches(r, attrs, own))) {
-    return { webhook: hook, resource: own, subresource: attrs.subresource, kind: requestKind(attrs.resource, attrs.subresource) };
-  }
+  const invocationAs = (rt: ResourceType): WebhookInvocation => ({
+    webhook: hook, resource: gvrOf(rt), subresource: attrs.subresource, kind: requestKind(rt, attrs.subresource),
+  });
+  if (rules.some((r) => ruleMatches(r, attrs, gvrOf(attrs.resource)))) return invocationAs(attrs.resource);
   if (hook.spec.matchPolicy !== 'Equivalent') return undefined;
   const equivalents = equivalentsOf(ctx, attrs.resource, attrs.subresource);
   for (const rule of rules) {
     const match = equivalents.find((t) => ruleMatches(rule, attrs, gvrOf(t)));
-    if (match) return { webhook: hook, resource: gvrOf(match), subresource: attrs.subresource, kind: requestKind(match, attrs.subresource) };
+    if (match) return invocationAs(match);
   }
   return undefined;
 }

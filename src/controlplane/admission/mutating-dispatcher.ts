@@ -55,12 +55,19 @@ function decodeOperations(name: string, patch: Buffer): unknown[] {
   return ops;
 }
 
+/** One line saying why a webhook's patch did not apply (the JSON patch library's report is multi-line). */
+function patchFailure(err: unknown): string {
+  const detail = String((err as Error).cause ?? (err as Error).message);
+  const path = /"path": ("[^"]*")/.exec(detail)?.[1];
+  const first = detail.split('\n')[0];
+  return path ? `${first}: ${path}` : first;
+}
+
 function applyPatch(invocation: WebhookInvocation, ops: unknown[], object: KubeObject): KubeObject {
   try {
     return applyJsonPatch(atVersion(object, invocation.kind), ops) as KubeObject;
   } catch (err) {
-    const detail = (err as Error).cause ?? (err as Error).message;
-    throw webhookInternalError(String(detail));
+    throw webhookInternalError(patchFailure(err));
   }
 }
 

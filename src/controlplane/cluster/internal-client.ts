@@ -4,11 +4,11 @@
  * inside the control plane play the part of kube-controller-manager, the scheduler and kubelets,
  * which in a real cluster are API clients too.
  */
-import { StatusError } from '../api/errors.ts';
+import { conflict, StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import { storageName } from '../registry/resource.ts';
-import type { ChangeEvent } from '../storage/store.ts';
+import { objectKey, revisionOf, RevisionMismatch, type ChangeEvent } from '../storage/store.ts';
 import { createObject } from '../verbs/create.ts';
 import { deleteObject, type DeleteOptions } from '../verbs/delete.ts';
 import { patchObject, PATCH_TYPES } from '../verbs/patch.ts';
@@ -34,6 +34,9 @@ export const T = {
   pvcs: { group: '', version: 'v1', plural: 'persistentvolumeclaims' },
   pvs: { group: '', version: 'v1', plural: 'persistentvolumes' },
   serviceAccounts: { group: '', version: 'v1', plural: 'serviceaccounts' },
+  configMaps: { group: '', version: 'v1', plural: 'configmaps' },
+  secrets: { group: '', version: 'v1', plural: 'secrets' },
+  crds: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' },
   deployments: { group: 'apps', version: 'v1', plural: 'deployments' },
   replicaSets: { group: 'apps', version: 'v1', plural: 'replicasets' },
   storageClasses: { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' },
@@ -57,17 +60,19 @@ export class InternalClient {
     this.manager = manager;
   }
 
-  private type(ref: TypeRef): ResourceType {
+  /** A registered type; a full ResourceType passes through (a terminating CRD's types are no longer registered). */
+  private type(ref: TypeRef | ResourceType): ResourceType {
+    if ('strategy' in ref) return ref;
     const rt = this.svc.registry.find(ref.group, ref.version, ref.plural);
     if (!rt) throw new Error(`unknown resource ${ref.group}/${ref.version}/${ref.plural}`);
     return rt;
   }
 
-  private scope(ref: TypeRef, namespace?: string): RequestScope {
+  private scope(ref: TypeRef | ResourceType, namespace?: string): RequestScope {
     return { rt: this.type(ref), namespace, user: this.user, dryRun: false, fieldManager: this.manager, fieldValidation: 'Ignore', warnings: [] };
   }
 
-  get(ref: TypeRef, namespace: string | undefined, name: string): KubeObject | undefined {
+  get(ref: TypeRef | ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
     try {
       return getObject(this.svc, this.type(ref), namespace, name);
     } catch (err) {
@@ -76,31 +81,56 @@ export class InternalClient {
     }
   }
 
-  list(ref: TypeRef, namespace?: string): KubeObject[] {
+  list(ref: TypeRef | ResourceType, namespace?: string): KubeObject[] {
     return listObjects(this.svc, this.type(ref), namespace, { filter: {} }).items;
   }
 
-  create(ref: TypeRef, obj: KubeObject): Promise<KubeObject> {
+  create(ref: TypeRef | ResourceType, obj: KubeObject): Promise<KubeObject> {
     return createObject(this.svc, this.scope(ref, obj.metadata.namespace), obj);
   }
 
-  update(ref: TypeRef, obj: KubeObject, subresource = ''): Promise<KubeObject> {
+  update(ref: TypeRef | ResourceType, obj: KubeObject, subresource = ''): Promise<KubeObject> {
     return updateObject(this.svc, this.scope(ref, obj.metadata.namespace), obj.metadata.name!, obj, subresource);
   }
 
   /** Merge-patches an object (or its status), retried on conflicts by the verb. */
-  patch(ref: TypeRef, namespace: string | undefined, name: string, patch: unknown, subresource = ''): Promise<KubeObject> {
+  patch(ref: TypeRef | ResourceType, namespace: string | undefined, name: string, patch: unknown, subresource = ''): Promise<KubeObject> {
     return patchObject(this.svc, this.scope(ref, namespace), name, {
       contentType: PATCH_TYPES.merge, body: JSON.stringify(patch), force: false, subresource,
     });
   }
 
   /** Deletes; a missing object is not an error. */
-  async delete(ref: TypeRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
+  async delete(ref: TypeRef | ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
     try {
       await deleteObject(this.svc, this.scope(ref, namespace), name, opts);
     } catch (err) {
       if (!isStatus(err, 404)) throw err;
+    }
+  }
+
+  /** Calls `fn` for every committed change of every resource (garbage collector, namespace controller). */
+  onEveryChange(fn: (ev: ChangeEvent) => void): () => void {
+    return this.svc.store.subscribe(fn);
+  }
+
+  /**
+   * The namespace controller's last step: PUT namespaces/{name}/finalize without `finalizer`.
+   * Once spec.finalizers is empty the namespace is removed (kube-apiserver's namespace store
+   * deletes on that update). Until verbs/update.ts applies the finalize subresource itself, an
+   * update it left unchanged is completed here with the same compare-and-swap removal.
+   */
+  async finalizeNamespace(ns: KubeObject, finalizer: string): Promise<void> {
+    const spec = { ...ns.spec, finalizers: (ns.spec?.finalizers ?? []).filter((f: string) => f !== finalizer) };
+    await this.update(T.namespaces, { ...ns, spec }, 'finalize');
+    const after = this.svc.store.get('/namespaces', objectKey(undefined, ns.metadata.name!));
+    if (!after || after.metadata.uid !== ns.metadata.uid || !after.metadata.deletionTimestamp) return;
+    if (after.metadata.finalizers?.length || spec.finalizers.length) return;
+    try {
+      this.svc.store.delete('/namespaces', objectKey(undefined, ns.metadata.name!), revisionOf(after));
+    } catch (err) {
+      if (!(err instanceof RevisionMismatch)) throw err;
+      throw conflict({ group: '', resource: 'namespaces' }, ns.metadata.name!);
     }
   }
 

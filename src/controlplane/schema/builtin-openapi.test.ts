@@ -89,7 +89,10 @@ describe('builtinSchemas', () => {
     const metadata = schemas[POD].properties!.metadata;
     assert.deepEqual(metadata.allOf, [{ $ref: `#/components/schemas/${OBJECT_META}` }]);
     assert.equal(metadata.$ref, undefined);
-    assert.ok(metadata.description, 'an undescribed reference takes the referenced model description');
+    assert.match(metadata.description!, /^Standard object's metadata/);
+    assert.match(schemas[POD].properties!.spec.description!, /desired behavior of the Pod/);
+    const strategy = schemas['io.k8s.api.apps.v1.DeploymentSpec'].properties!.strategy;
+    assert.deepEqual(strategy, { $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentStrategy' }, 'other undescribed references stay bare');
   });
 
   it('marks required fields', () => {

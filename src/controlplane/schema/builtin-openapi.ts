@@ -170,30 +170,45 @@ function modelSchema(model: ModelInfo, graph: ModelGraph): { schema: JSONSchemaP
   const required: string[] = [];
   let usesValueTypes = false;
   for (const field of model.fields) {
-    const typed = fieldSchema(field, QUANTITY_FIELDS.get(model.name)?.has(field.jsonName) ?? false, graph);
+    const typed = fieldSchema(model, field, graph);
     properties[field.jsonName] = typed.schema;
     usesValueTypes ||= typed.usesValueTypes;
     if (field.required) required.push(field.jsonName);
   }
-  const schema: JSONSchemaProps = { type: 'object', properties };
-  if (model.description) schema.description = model.description;
+  const schema: JSONSchemaProps = model.description ? { description: model.description } : {};
+  schema.type = 'object';
+  schema.properties = properties;
   if (required.length) schema.required = required;
   return { schema, usesValueTypes };
 }
 
-function fieldSchema(field: ModelField, quantity: boolean, graph: ModelGraph): { schema: JSONSchemaProps; usesValueTypes: boolean } {
+function fieldSchema(model: ModelInfo, field: ModelField, graph: ModelGraph): { schema: JSONSchemaProps; usesValueTypes: boolean } {
   const usage = { valueTypes: false };
+  const quantity = QUANTITY_FIELDS.get(model.name)?.has(field.jsonName) ?? false;
   const schema = typeSchema(field.type, field.format, quantity, graph, usage);
-  const description = field.description ?? describedModel(field.type, graph);
+  const description = field.description ?? standardDescription(model, field);
   if (!description) return { schema, usesValueTypes: usage.valueTypes };
   // kube wraps a described reference in allOf so the description does not sit beside $ref.
   const described = schema.$ref ? { description, allOf: [schema] } : { description, ...schema };
   return { schema: described, usesValueTypes: usage.valueTypes };
 }
 
-/** For a field client-node left undescribed, the description of the model it holds. */
-function describedModel(type: string, graph: ModelGraph): string | undefined {
-  return parseModelName(type) ? graph.models.get(type)?.description : undefined;
+const CONVENTIONS = 'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md';
+
+/**
+ * client-node keeps no description for fields that hold another model. For the fields every kind
+ * has, the API conventions' standard wording is supplied (kubectl explain lists it beside the
+ * field); other reference fields stay bare `$ref`s, explained by the referenced schema.
+ */
+function standardDescription(model: ModelInfo, field: ModelField): string | undefined {
+  const subject = parseModelName(model.name)?.type ?? model.name;
+  if (field.jsonName === 'metadata' && field.type === 'V1ObjectMeta') return `Standard object's metadata. More info: ${CONVENTIONS}#metadata`;
+  if (field.jsonName === 'metadata' && field.type === 'V1ListMeta') return `Standard list metadata. More info: ${CONVENTIONS}#metadata`;
+  if (field.jsonName === 'spec' && parseModelName(field.type)) return `Specification of the desired behavior of the ${subject}. More info: ${CONVENTIONS}#spec-and-status`;
+  if (field.jsonName === 'status' && parseModelName(field.type)) {
+    return `Most recently observed status of the ${subject}. Populated by the system. Read-only. More info: ${CONVENTIONS}#spec-and-status`;
+  }
+  return undefined;
 }
 
 function typeSchema(type: string, format: string, quantity: boolean, graph: ModelGraph, usage: { valueTypes: boolean }): JSONSchemaProps {

@@ -180,6 +180,16 @@ describe('groupVersionDocument: built-in kinds', () => {
     assert.equal(apps.components.schemas['io.k8s.api.core.v1.Pod'], undefined);
   });
 
+  it('marks a pool schema that lacks the kind\'s GVK without changing the pool', () => {
+    const doc = groupVersionDocument({
+      group: '', version: 'v1', schemas: pool, resources: [{ kind: 'ObjectMeta', plural: 'objectmetas', namespaced: false, schemaName: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
+    });
+    assert.deepEqual(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']['x-kubernetes-group-version-kind'], [
+      { group: '', kind: 'ObjectMeta', version: 'v1' },
+    ]);
+    assert.equal(pool['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']['x-kubernetes-group-version-kind'], undefined);
+  });
+
   it('generates the list schema when the pool has none', () => {
     const list = apps.components.schemas['io.k8s.api.apps.v1.DeploymentList'];
     assert.deepEqual(list['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'DeploymentList', version: 'v1' }]);

@@ -130,9 +130,16 @@ function addResourceSchemas(
   const kind = resource.schemaName ?? derived;
   const list = kind.replace(/[^.]+$/, listKind);
   if (resource.custom) components[kind] = crdComponentSchema(group, version, resource.kind, resource.schema);
-  else components[kind] = pool[kind] ?? standIn(`${resource.kind} (schema not available)`, gvk);
+  else components[kind] = pool[kind] ? withGvk(pool[kind], gvk) : standIn(`${resource.kind} (schema not available)`, gvk);
   components[list] = (!resource.custom && pool[list]) || listSchema(gvk, listKind, kind);
   return { kind, list };
+}
+
+/** The schema, marked with the GVK kubectl explain looks it up by (a copy when the mark is missing). */
+function withGvk(schema: JSONSchemaProps, gvk: GroupVersionKind): JSONSchemaProps {
+  const marks = schema['x-kubernetes-group-version-kind'] ?? [];
+  if (marks.some((m) => m.group === gvk.group && m.version === gvk.version && m.kind === gvk.kind)) return schema;
+  return { ...schema, 'x-kubernetes-group-version-kind': [...marks, gvk] };
 }
 
 /** Adds every schema the document references, transitively, from the pool (stand-ins for unknown names). */

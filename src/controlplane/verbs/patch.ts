@@ -9,7 +9,7 @@ import { badRequest, conflict, invalid, notFound, unsupportedMediaType } from '.
 import { deepCopy, type KubeObject } from '../api/object.ts';
 import { serverSideApply } from '../patch/apply.ts';
 import { applyJsonPatch } from '../patch/jsonpatch.ts';
-import { applyMergePatch } from '../patch/mergepatch.ts';
+import { applyMergePatch, assertMergePatchBody } from '../patch/mergepatch.ts';
 import { applyStrategicMergePatch } from '../patch/strategic.ts';
 import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey } from '../storage/store.ts';
@@ -94,6 +94,7 @@ export async function patchObject(svc: Services, scope: RequestScope, name: stri
     throw badRequest('PATCH /apply requests require a fieldManager query parameter');
   }
   const patch = parseBody(type, opts.body);
+  if (type === PATCH_TYPES.merge || type === PATCH_TYPES.strategic) assertMergePatchBody(patch);
   const key = objectKey(rt.namespaced ? scope.namespace : undefined, name);
   for (let attempt = 0; ; attempt++) {
     const old = svc.store.get(storageName(rt), key);
