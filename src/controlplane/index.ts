@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { admitAll, type AdmissionChain } from './admission/admission.ts';
+import type { AdmissionChain } from './admission/admission.ts';
+import { WebhookAdmission } from './admission/webhooks.ts';
 import { startSimulatedCluster, type SimulationOptions } from './cluster/simulation.ts';
 import { InternalClient, T } from './cluster/internal-client.ts';
 import { debugRoutes } from './debug-routes.ts';
@@ -104,7 +105,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, historySize: opts.historySize });
   const registry = new Registry(store);
-  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? admitAll;
+  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? new WebhookAdmission({ store, registry });
   const svc: Services = { store, registry, admission, now: () => new Date() };
   const [ca, token] = [await loadOrCreateCa(opts.dataDir), loadOrCreateToken(opts.dataDir)];
   const serving = await issueServingCertificate(ca, { hosts: ['localhost', '127.0.0.1', host, 'kubernetes.default.svc'], validForMs: 365 * 24 * 3600 * 1000 });

@@ -298,7 +298,7 @@ void describe('admission webhooks', () => {
       + 'webhook does not accept known AdmissionReview versions (v1, v1beta1)');
   });
 
-  void it('returns webhook warnings to the client as Warning headers', { todo: 'needs verbs/admit.ts and verbs/delete.ts to pass scope.warnings as attrs.warnings' }, async () => {
+  void it('returns webhook warnings to the client as Warning headers', async () => {
     wh.handle('/warn', () => ({ response: { allowed: true, warnings: ['mind the gap', 'mind the gap', 'second "quoted" warning'] } }));
     await register('Validating', 'warn', [webhook('warn.example.com', '/warn')]);
     const res = await rawRequest(c.cp, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'cm-warn' } });

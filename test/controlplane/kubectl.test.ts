@@ -79,7 +79,11 @@ void describe('kubectl against the embedded control plane', () => {
 
   void it('lists api-resources with short names and subresource-free names', async () => {
     const out = await kubectl().ok(['api-resources', '-o', 'wide']);
-    for (const line of [/^pods\s+po\s+v1\s+true\s+Pod/m, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/m, /^customresourcedefinitions\s+crd,crds\s+apiextensions.k8s.io\/v1\s+false/m, /^leases\s+coordination.k8s.io\/v1\s+true\s+Lease/m]) {
+    const expected = [
+      /^pods\s+po\s+v1\s+true\s+Pod/m, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/m,
+      /^customresourcedefinitions\s+crd,crds\s+apiextensions.k8s.io\/v1\s+false/m, /^leases\s+coordination.k8s.io\/v1\s+true\s+Lease/m,
+    ];
+    for (const line of expected) {
       assert.match(out, line);
     }
   });

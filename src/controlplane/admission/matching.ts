@@ -136,6 +136,8 @@ function matchRules(ctx: MatchContext, hook: WebhookAccessor, attrs: AdmissionAt
   });
   if (rules.some((r) => ruleMatches(r, attrs, gvrOf(attrs.resource)))) return invocationAs(attrs.resource);
   if (hook.spec.matchPolicy !== 'Equivalent') return undefined;
+  // Equivalent resources share storage, so the group too: skip the registry scan when no rule names it.
+  if (!rules.some((r) => anyOrExact(r.apiGroups, attrs.resource.group))) return undefined;
   const equivalents = equivalentsOf(ctx, attrs.resource, attrs.subresource);
   for (const rule of rules) {
     const match = equivalents.find((t) => ruleMatches(rule, attrs, gvrOf(t)));

@@ -100,8 +100,10 @@ async function runHook(
   try {
     const result = await callWebhook(ctx, invocation, attrs, round.object);
     const outcome = patched(invocation, attrs, result, round.object);
-    round.object = outcome.object;
-    if (outcome.changed) state.objectChanged();
+    if (outcome.changed) {
+      round.object = outcome.object;
+      state.objectChanged();
+    }
   } catch (err) {
     error = err;
   }

@@ -46,7 +46,9 @@ function rowObject(obj: KubeObject, include: IncludeObject): unknown {
 }
 
 /** Builds a Table of `objects`. */
-export function toTable(rt: ResourceType, objects: KubeObject[], meta: Record<string, unknown>, include: IncludeObject, withColumns = true): Record<string, unknown> {
+export function toTable(
+  rt: ResourceType, objects: KubeObject[], meta: Record<string, unknown>, include: IncludeObject, withColumns = true,
+): Record<string, unknown> {
   const cols = columnsOf(rt);
   const now = Date.now();
   const table: Record<string, unknown> = {

@@ -67,7 +67,7 @@ export async function admitWrite(
   svc: Services, scope: RequestScope, attrs: Omit<AdmissionAttributes, 'resource' | 'user' | 'dryRun'>,
 ): Promise<KubeObject> {
   let obj = await normalize(scope, attrs.object!);
-  const full: AdmissionAttributes = { ...attrs, object: obj, resource: scope.rt, user: scope.user, dryRun: scope.dryRun };
+  const full: AdmissionAttributes = { ...attrs, object: obj, resource: scope.rt, user: scope.user, dryRun: scope.dryRun, warnings: scope.warnings };
   const mutated = await svc.admission.mutate(full);
   if (mutated && mutated !== obj) obj = await normalize({ ...scope, fieldValidation: 'Ignore', warnings: [] }, mutated);
   validateObject(scope.rt, obj, attrs.oldObject ?? undefined);

@@ -87,10 +87,14 @@ export async function deleteObject(svc: Services, scope: RequestScope, name: str
 
 async function deleteOnce(svc: Services, scope: RequestScope, old: KubeObject, opts: DeleteOptions): Promise<DeleteResult> {
   const { rt } = scope;
-  await svc.admission.validate({
-    resource: rt, operation: 'DELETE', subresource: '', name: old.metadata.name!, namespace: old.metadata.namespace ?? '',
-    object: null, oldObject: old, user: scope.user, dryRun: scope.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...opts },
-  });
+  const attrs = {
+    resource: rt, operation: 'DELETE' as const, subresource: '', name: old.metadata.name!, namespace: old.metadata.namespace ?? '',
+    object: null, oldObject: old, user: scope.user, dryRun: scope.dryRun, warnings: scope.warnings,
+    options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...opts },
+  };
+  // kube-apiserver runs mutating admission on DELETE too (a mutating webhook may deny it).
+  await svc.admission.mutate(attrs);
+  await svc.admission.validate(attrs);
   const key = objectKey(old.metadata.namespace, old.metadata.name!);
   const policy = propagationOf(opts);
   const finalizers = [...(old.metadata.finalizers ?? [])];

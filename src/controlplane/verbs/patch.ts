@@ -12,6 +12,7 @@ import { applyJsonPatch } from '../patch/jsonpatch.ts';
 import { applyMergePatch, assertMergePatchBody } from '../patch/mergepatch.ts';
 import { applyStrategicMergePatch } from '../patch/strategic.ts';
 import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
+import { schemaListTypes } from '../schema/list-types.ts';
 import { objectKey } from '../storage/store.ts';
 import { createObject } from './create.ts';
 import { rfc3339, type RequestScope, type Services } from './scope.ts';
@@ -59,7 +60,7 @@ function patched(scope: RequestScope, type: string, old: KubeObject, patch: unkn
     case PATCH_TYPES.strategic: return applyStrategicMergePatch(old, patch, `${apiVersionOf(rt)}/${rt.kind}`) as KubeObject;
     default: return serverSideApply({
       live: old, applied: patch as KubeObject, manager: scope.fieldManager!, force: opts.force, apiVersion: apiVersionOf(rt),
-      subresource: opts.subresource || undefined, now: rfc3339(new Date()),
+      subresource: opts.subresource || undefined, now: rfc3339(new Date()), listTypes: schemaListTypes(rt.schema),
     }).object;
   }
 }
@@ -79,7 +80,7 @@ function checkPatchTarget(scope: RequestScope, name: string, result: KubeObject,
 async function applyCreate(svc: Services, scope: RequestScope, name: string, applied: unknown, opts: PatchOptions): Promise<KubeObject> {
   const obj = serverSideApply({
     live: undefined, applied: applied as KubeObject, manager: scope.fieldManager!, force: opts.force,
-    apiVersion: apiVersionOf(scope.rt), now: rfc3339(svc.now()),
+    apiVersion: apiVersionOf(scope.rt), now: rfc3339(svc.now()), listTypes: schemaListTypes(scope.rt.schema),
   }).object;
   obj.metadata.name ??= name;
   return createObject(svc, { ...scope, fieldManager: undefined }, obj);

@@ -117,25 +117,23 @@ test('addAfter with a non-positive delay adds at once', async () => {
   assert.equal(await q.get(), 'now');
 });
 
-test('addRateLimited waits 5 ms, 10 ms, 20 ms… and forget resets the backoff', () => {
+test('addRateLimited waits 5 ms, 10 ms, 20 ms… and forget resets the backoff', async () => {
   const clock = new TestClock(0);
   const q = new RateLimitingQueue({ clock, rateLimiter: new ItemExponentialFailureRateLimiter(5, 1_000_000) });
-  const dueAfter = (): number => {
+  const dueAfter = async (): Promise<number> => {
     const start = clock.now();
     q.addRateLimited('a');
-    let waited = 0;
-    while (q.len() === 0) {
-      clock.advance(1);
-      waited = clock.now() - start;
-    }
-    void q.get().then((k) => q.done(k!));
+    for (let i = 0; i < 10_000 && q.len() === 0; i++) clock.advance(1);
+    const waited = clock.now() - start;
+    q.done((await q.get())!);
     return waited;
   };
-  assert.deepEqual([dueAfter(), dueAfter(), dueAfter(), dueAfter()], [5, 10, 20, 40]);
+  const delays = [await dueAfter(), await dueAfter(), await dueAfter(), await dueAfter()];
+  assert.deepEqual(delays, [5, 10, 20, 40]);
   assert.equal(q.numRequeues('a'), 4);
   q.forget('a');
   assert.equal(q.numRequeues('a'), 0);
-  assert.equal(dueAfter(), 5);
+  assert.equal(await dueAfter(), 5);
 });
 
 test('shutDown drops adds and delayed keys, hands out what is queued, then undefined', async () => {

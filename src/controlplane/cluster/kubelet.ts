@@ -1,0 +1,267 @@
+/**
+ * The simulated kubelets (one process plays every node's). For each pod bound to a Ready node it
+ * acknowledges the pod (Pending, ContainerCreating, hostIP, startTime), waits for its volumes
+ * (FailedMount while a claim is unbound or a ConfigMap/Secret is missing), then after the start
+ * delay creates the sandbox (pod IP from the node's CIDR) and runs init containers to completion
+ * and app containers to Running, and after the ready delay reports them Ready. Injected failures
+ * (./injected-failures.ts) keep containers in ErrImagePull/ImagePullBackOff or CrashLoopBackOff.
+ * Every step records the Events a node emits and container logs (served by pods/log). A pod with a
+ * deletionTimestamp is stopped (Killing) and, after min(grace period, podStopDelayMs), deleted with
+ * gracePeriodSeconds 0. Pods on a node that is not Ready are left alone: that kubelet is down.
+ */
+import { deepEqual, type KubeObject } from '../api/object.ts';
+import type { PodLogReader } from '../http/resource-handler.ts';
+import { rfc3339 } from '../verbs/scope.ts';
+import { advanceContainer, newContainerRun, nextChangeOf, type ContainerRun, type RuntimeEnv } from './container-runtime.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
+import { annotatedDelay, injectedFailure, SIM_ANNOTATIONS } from './injected-failures.ts';
+import { T, type InternalClient } from './internal-client.ts';
+import { containerConfigError, volumeProblem, type DependencyLookup } from './pod-dependencies.ts';
+import { PodLogStore } from './pod-logs.ts';
+import { allocatePodIP, hostIPOf } from './pod-network.ts';
+import { isPodTerminal } from './pod-state.ts';
+import { renderPodStatus, type PodRun } from './pod-status.ts';
+import { isNodeReady } from './taints.ts';
+import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
+
+/** How often a pod blocked on a missing volume or config looks again without being told. */
+const DEPENDENCY_RECHECK_MS = 2000;
+
+function containerRunFromStatus(cs: any, spec: any, role: ContainerRun['role'], now: number, backoffBaseMs: number): ContainerRun {
+  const run = newContainerRun(spec, role, backoffBaseMs);
+  const state = cs?.state ?? {};
+  run.restartCount = cs?.restartCount ?? 0;
+  run.containerID = cs?.containerID;
+  if (cs?.image) run.image = cs.image;
+  if (cs?.lastState?.terminated) run.last = { ...cs.lastState.terminated };
+  if (state.running) Object.assign(run, { state: 'running', startedAt: state.running.startedAt, readyAt: cs.ready ? 0 : now });
+  else if (state.terminated) Object.assign(run, { state: 'terminated', ...state.terminated, containerID: state.terminated.containerID ?? run.containerID });
+  else if (state.waiting?.reason && !['ContainerCreating', 'PodInitializing'].includes(state.waiting.reason)) {
+    Object.assign(run, { state: 'waiting', reason: state.waiting.reason, message: state.waiting.message, nextAt: now });
+  }
+  return run;
+}
+
+/** The simulated kubelet of every node. */
+class Kubelet {
+  private readonly ctx: ControllerContext;
+  readonly client: InternalClient;
+  readonly queue: ReconcileQueue;
+  readonly logs: PodLogStore;
+  private readonly runs = new Map<string, PodRun>();
+  private readonly stopping = new Map<string, { uid: string; at: number }>();
+  private readonly images = new Map<string, Set<string>>();
+  /** Pods waiting for a volume or a ConfigMap/Secret, looked at again when those change. */
+  readonly blocked = new Set<string>();
+  private readonly lookup: DependencyLookup;
+
+  constructor(ctx: ControllerContext) {
+    this.ctx = ctx;
+    this.client = componentClient(ctx, 'kubelet');
+    this.queue = new ReconcileQueue('kubelet', (key) => this.reconcile(key));
+    this.logs = new PodLogStore(() => ctx.options().podLogLines);
+    this.lookup = {
+      configMap: (ns, name) => this.client.get(T.configMaps, ns, name),
+      secret: (ns, name) => this.client.get(T.secrets, ns, name),
+      claim: (ns, name) => this.client.get(T.pvcs, ns, name),
+    };
+  }
+
+  /** Forgets a pod that is gone. */
+  forget(key: string): void {
+    const { namespace, name } = splitKey(key);
+    this.runs.delete(key);
+    this.stopping.delete(key);
+    this.blocked.delete(key);
+    this.logs.forget(namespace!, name);
+  }
+
+  /** Every pod the kubelet runs or waits for (re-planned when options change). */
+  keys(): string[] {
+    return [...new Set([...this.runs.keys(), ...this.stopping.keys()])];
+  }
+
+  private async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const pod = this.client.get(T.pods, namespace, name);
+    if (!pod) return this.forget(key);
+    const known = this.runs.get(key);
+    if (known && known.uid !== pod.metadata.uid) this.forget(key);
+    if (!pod.spec?.nodeName) return;
+    const node = this.client.get(T.nodes, undefined, pod.spec.nodeName);
+    if (!node || !isNodeReady(node)) return;
+    if (pod.metadata.deletionTimestamp) return this.terminate(key, pod);
+    if (isPodTerminal(pod)) return;
+    const run = this.runs.get(key) ?? this.accept(key, pod, node);
+    const now = this.ctx.svc.now().getTime();
+    const wake = this.advance(key, pod, node, run, now);
+    const status = renderPodStatus(pod, run, now, rfc3339(new Date(now)));
+    if (!deepEqual(status, pod.status)) await this.client.update(T.pods, { ...pod, status }, 'status');
+    return wake === undefined ? undefined : { requeueAfterMs: Math.max(1, wake - now) };
+  }
+
+  private accept(key: string, pod: KubeObject, node: KubeObject): PodRun {
+    const now = this.ctx.svc.now().getTime();
+    const base = this.ctx.options().backoffBaseMs;
+    const statuses = (list: any[] | undefined, name: string) => (list ?? []).find((s: any) => s.name === name);
+    const run: PodRun = {
+      uid: pod.metadata.uid!, nodeName: node.metadata.name!, acceptedAt: now, started: Boolean(pod.status?.podIP),
+      startTime: pod.status?.startTime ?? rfc3339(new Date(now)), hostIP: pod.status?.hostIP ?? hostIPOf(node), podIP: pod.status?.podIP,
+      init: (pod.spec.initContainers ?? []).map((c: any) => {
+        const role = c.restartPolicy === 'Always' ? 'sidecar' : 'init';
+        const cs = statuses(pod.status?.initContainerStatuses, c.name);
+        return cs ? containerRunFromStatus(cs, c, role, now, base) : newContainerRun(c, role, base);
+      }),
+      app: (pod.spec.containers ?? []).map((c: any) => {
+        const cs = statuses(pod.status?.containerStatuses, c.name);
+        return cs ? containerRunFromStatus(cs, c, 'app', now, base) : newContainerRun(c, 'app', base);
+      }),
+    };
+    this.runs.set(key, run);
+    return run;
+  }
+
+  /** Advances the pod to `now`; returns when it next changes by itself. */
+  private advance(key: string, pod: KubeObject, node: KubeObject, run: PodRun, now: number): number | undefined {
+    if (!run.started) {
+      const startAt = run.acceptedAt + annotatedDelay(pod, SIM_ANNOTATIONS.startDelay, this.ctx.options().podStartDelayMs);
+      if (now < startAt) return startAt;
+      if (!this.mountVolumes(key, pod, run)) return now + DEPENDENCY_RECHECK_MS;
+      run.podIP = pod.spec.hostNetwork ? run.hostIP : allocatePodIP(node, this.usedIPs(node.metadata.name!));
+      run.started = true;
+    }
+    this.blocked.delete(key);
+    const specs = new Map<string, any>([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: any) => [c.name, c]));
+    let initDone = true;
+    for (const c of run.init) {
+      this.step(key, pod, run, c, specs.get(c.name), now);
+      if (c.role === 'init' && !(c.state === 'terminated' && c.exitCode === 0)) {
+        initDone = false;
+        break;
+      }
+    }
+    if (initDone) for (const c of run.app) this.step(key, pod, run, c, specs.get(c.name), now);
+    const wakes = [...run.init, ...run.app].map((c) => nextChangeOf(c, now)).filter((t): t is number => t !== undefined);
+    return wakes.length ? Math.min(...wakes) : undefined;
+  }
+
+  private mountVolumes(key: string, pod: KubeObject, run: PodRun): boolean {
+    const problem = volumeProblem(pod, this.lookup);
+    if (!problem) return true;
+    this.blocked.add(key);
+    if (run.mountProblem !== problem) {
+      run.mountProblem = problem;
+      this.ctx.events.emit(pod, { type: 'Warning', reason: 'FailedMount', message: problem, source: { component: 'kubelet', host: run.nodeName } });
+    }
+    return false;
+  }
+
+  private step(key: string, pod: KubeObject, run: PodRun, c: ContainerRun, spec: any, now: number): void {
+    if (!spec) return;
+    const opts = this.ctx.options();
+    const configError = containerConfigError(pod, spec, this.lookup);
+    if (configError) this.blocked.add(key);
+    const fieldPath = `spec.${c.role === 'app' ? 'containers' : 'initContainers'}{${c.name}}`;
+    const source = { component: 'kubelet', host: run.nodeName };
+    const images = this.images.get(run.nodeName) ?? new Set<string>();
+    this.images.set(run.nodeName, images);
+    const env: RuntimeEnv = {
+      now, podName: pod.metadata.name!, namespace: pod.metadata.namespace!, podUid: run.uid, restartPolicy: pod.spec.restartPolicy ?? 'Always',
+      readyDelayMs: annotatedDelay(pod, SIM_ANNOTATIONS.readyDelay, opts.podReadyDelayMs), backoffBaseMs: opts.backoffBaseMs,
+      backoffMaxMs: opts.backoffMaxMs, failure: injectedFailure(pod, spec, c.role !== 'app', opts.failImages), configError,
+      imagePresent: (image) => images.has(image), markPulled: (image) => images.add(image),
+      sink: {
+        event: (type, reason, message) => this.ctx.events.emit(pod, { type, reason, message, fieldPath, source }),
+        beginLog: () => this.logs.begin(pod.metadata.namespace!, pod.metadata.name!, run.uid, c.name),
+        log: (lines) => this.logs.append(pod.metadata.namespace!, pod.metadata.name!, c.name, lines),
+      },
+    };
+    const extra = String(pod.metadata.annotations?.[SIM_ANNOTATIONS.log] ?? '').split('\n').filter((l) => l.trim());
+    advanceContainer(c, spec, env, extra);
+  }
+
+  private usedIPs(nodeName: string): Set<string> {
+    const used = new Set<string>();
+    for (const p of this.client.list(T.pods)) if (p.spec?.nodeName === nodeName && p.status?.podIP) used.add(p.status.podIP);
+    for (const r of this.runs.values()) if (r.nodeName === nodeName && r.podIP) used.add(r.podIP);
+    return used;
+  }
+
+  private async terminate(key: string, pod: KubeObject): Promise<ReconcileResult> {
+    // Grace 0 with finalizers left: the API server removes the pod once they are gone.
+    if (pod.metadata.deletionGracePeriodSeconds === 0) return;
+    const now = this.ctx.svc.now().getTime();
+    let stop = this.stopping.get(key);
+    if (!stop || stop.uid !== pod.metadata.uid) {
+      const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
+      stop = { uid: pod.metadata.uid!, at: now + Math.min(graceMs, this.ctx.options().podStopDelayMs) };
+      this.stopping.set(key, stop);
+      this.announceKilling(pod);
+    }
+    if (now < stop.at) return { requeueAfterMs: stop.at - now };
+    await this.client.delete(T.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+  }
+
+  private announceKilling(pod: KubeObject): void {
+    const host = pod.spec.nodeName;
+    for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+      if (!cs.state?.running) continue;
+      const init = (pod.spec.initContainers ?? []).some((c: any) => c.name === cs.name);
+      this.ctx.events.emit(pod, {
+        type: 'Normal', reason: 'Killing', message: `Stopping container ${cs.name}`,
+        fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${cs.name}}`, source: { component: 'kubelet', host },
+      });
+    }
+  }
+
+  /** pods/log: the container's lines, or undefined when it has not started. */
+  readLogs(namespace: string, podName: string, container: string | undefined, tailLines?: number): string[] | undefined {
+    const pod = this.client.get(T.pods, namespace, podName);
+    if (!pod) return undefined;
+    const name = container ?? pod.spec?.containers?.[0]?.name;
+    const lines = this.logs.read(namespace, podName, pod.metadata.uid, name, tailLines);
+    if (lines) return lines;
+    // After a restart of the control plane the buffers are gone; a container that ran says so in its status.
+    const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+    const cs = statuses.find((s: any) => s.name === name);
+    const startedAt = cs?.state?.running?.startedAt ?? cs?.state?.terminated?.startedAt;
+    if (!startedAt) return undefined;
+    this.logs.begin(namespace, podName, pod.metadata.uid!, name);
+    this.logs.append(namespace, podName, name, [`${new Date(startedAt).toISOString()} Started container ${name}`]);
+    return this.logs.read(namespace, podName, pod.metadata.uid, name, tailLines);
+  }
+}
+
+/** The kubelet controller and its log reader. */
+export interface KubeletController extends Controller {
+  podLogs: PodLogReader;
+}
+
+/** Starts the simulated kubelets. */
+export function startKubelet(ctx: ControllerContext): KubeletController {
+  const kubelet = new Kubelet(ctx);
+  const { client, queue } = kubelet;
+  const podKey = (p: KubeObject) => keyOf(p.metadata.namespace, p.metadata.name!);
+  const unsubscribe = client.onChange([T.pods, T.nodes, T.pvcs, T.configMaps, T.secrets], (ev) => {
+    const obj = ev.object;
+    if (obj.kind === 'Pod') {
+      if (ev.type === 'DELETED') kubelet.forget(podKey(obj));
+      else if (obj.spec?.nodeName) queue.add(podKey(obj));
+    } else if (obj.kind === 'Node') {
+      for (const p of client.list(T.pods)) if (p.spec?.nodeName === obj.metadata.name) queue.add(podKey(p));
+    } else {
+      for (const key of kubelet.blocked) if (splitKey(key).namespace === obj.metadata.namespace) queue.add(key);
+    }
+  });
+  for (const p of client.list(T.pods)) if (p.spec?.nodeName) queue.add(podKey(p));
+  return {
+    podLogs: (namespace, pod, container, tailLines) => kubelet.readLogs(namespace, pod, container, tailLines),
+    optionsChanged() {
+      for (const key of kubelet.keys()) queue.add(key);
+    },
+    stop() {
+      unsubscribe();
+      queue.stop();
+    },
+  };
+}
