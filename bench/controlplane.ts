@@ -5,6 +5,7 @@
  * watcher, p50/p99). The control plane runs in its own process, as in production.
  */
 import https from 'node:https';
+import { startControlPlane } from '../src/controlplane/index.ts';
 import { jsonClient, percentile, report, startClusterProcess, type ClusterProcess } from './support.ts';
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 3000);
@@ -33,7 +34,20 @@ function openWatch(cp: ClusterProcess, onEvent: (name: string) => void): Promise
   });
 }
 
+/** Median time for the library entry point to start an in-memory control plane and stop it. */
+async function startupMedian(runs = 7): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const cp = await startControlPlane();
+    times.push(performance.now() - t0);
+    await cp.stop();
+  }
+  return percentile(times, 50);
+}
+
 async function main(): Promise<void> {
+  report('controlplane.library_start_median', await startupMedian(), 'ms');
   const cp = await startClusterProcess();
   const client = jsonClient(cp, CONCURRENCY);
   await client.request('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
