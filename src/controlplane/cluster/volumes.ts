@@ -13,7 +13,7 @@
 import { deepEqual, type KubeObject } from '../api/object.ts';
 import { parseQuantity } from '../api/quantity.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
+import { isStatus, T, type InternalClient } from './internal-client.ts';
 import { claimNamesOf } from './pod-state.ts';
 import { ReconcileQueue } from './work-queue.ts';
 
@@ -55,6 +55,7 @@ class VolumeController {
   private readonly ctx: ControllerContext;
   readonly client: InternalClient;
   readonly queue: ReconcileQueue;
+  private readonly classRefused = new Set<string>();
 
   constructor(ctx: ControllerContext) {
     this.ctx = ctx;
@@ -89,10 +90,18 @@ class VolumeController {
     const needsFinalizer = !finalizers.includes(PVC_PROTECTION_FINALIZER);
     const needsClass = pvc.spec?.storageClassName === undefined && !pvc.spec?.volumeName;
     const defaultClass = needsClass ? defaultStorageClass(this.client) : undefined;
-    if (!needsFinalizer && !defaultClass) return pvc;
+    const setClass = defaultClass && !this.classRefused.has(pvc.metadata.uid!);
+    if (!needsFinalizer && !setClass) return pvc;
     const next = { ...pvc, metadata: { ...pvc.metadata, finalizers: needsFinalizer ? [...finalizers, PVC_PROTECTION_FINALIZER] : finalizers } };
-    if (defaultClass) next.spec = { ...pvc.spec, storageClassName: defaultClass.metadata.name };
-    return this.client.update(T.pvcs, next);
+    if (setClass) next.spec = { ...pvc.spec, storageClassName: defaultClass.metadata.name };
+    try {
+      return await this.client.update(T.pvcs, next);
+    } catch (err) {
+      // A PVC strategy that does not yet allow storageClassName nil → default keeps the claim class-less; it still binds through the default.
+      if (!setClass || !isStatus(err, 422)) throw err;
+      this.classRefused.add(pvc.metadata.uid!);
+      return needsFinalizer ? this.client.update(T.pvcs, { ...next, spec: pvc.spec }) : pvc;
+    }
   }
 
   private volumeFor(pvc: KubeObject, className: string): KubeObject | undefined {

@@ -80,12 +80,13 @@ function decodeContinue(token: string): ContinueState {
   }
 }
 
-const CONTINUE_TTL_REVISIONS = Number.POSITIVE_INFINITY;
-
 /**
  * Lists objects in key order. A continue token resumes after the last key of the previous page and
  * keeps the first page's resourceVersion, as kube-apiserver's chunked lists do. A token older than
- * the kept watch history answers 410 like an expired etcd continuation.
+ * the kept watch history answers 410 like an expired etcd continuation. Unlike etcd, later pages
+ * show objects as they are now rather than at the first page's revision (the store keeps one
+ * version per object); a client that then watches from the list's resourceVersion still sees every
+ * change, possibly twice.
  */
 export function listObjects(svc: Services, rt: ResourceType, namespace: string | undefined, opts: ListOptions): ListResult {
   const all = svc.store.list(storageName(rt), rt.namespaced ? namespace : undefined);
@@ -93,7 +94,8 @@ export function listObjects(svc: Services, rt: ResourceType, namespace: string |
   let start = '';
   if (opts.continueToken) {
     const state = decodeContinue(opts.continueToken);
-    if (state.rv < svc.store.oldestWatchableRevision() && svc.store.currentRevision() - state.rv > CONTINUE_TTL_REVISIONS) {
+    // Like an etcd continuation after compaction: the token's revision left the kept history.
+    if (state.rv < svc.store.oldestWatchableRevision()) {
       throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
     }
     rv = state.rv;
