@@ -108,6 +108,21 @@ void describe('kubectl against the embedded control plane', () => {
     assert.equal(JSON.parse(await k.ok(['get', 'gd', 'g1', '-n', 'kt', '-o', 'json'])).spec.size, 5);
   });
 
+  void it('applies server-side, tracks field managers and reports conflicts', async () => {
+    const k = kubectl();
+    const manifest = (size: number) => `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: ssa, namespace: kt}\nspec: {size: ${size}}\n`;
+    await k.ok(['apply', '--server-side', '--field-manager=alice', '-f', '-'], manifest(2));
+    const conflict = await k.run(['apply', '--server-side', '--field-manager=bob', '-f', '-'], manifest(4));
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.stderr, /conflict with "alice"/);
+    assert.match(conflict.stderr, /\.spec\.size/);
+    await k.ok(['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', '-'], manifest(4));
+    const obj = JSON.parse(await k.ok(['get', 'gadget', 'ssa', '-n', 'kt', '-o', 'json', '--show-managed-fields']));
+    assert.equal(obj.spec.size, 4);
+    const managers = obj.metadata.managedFields.map((m: any) => m.manager);
+    assert.ok(managers.includes('bob'), `managers: ${managers}`);
+  });
+
   void it('streams changes to get -w', async () => {
     const k = kubectl();
     await k.ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: existing, namespace: kt}\n');

@@ -9,41 +9,8 @@ import { pino } from 'pino';
 import type { KubeObject } from '../../controlplane/api/object.ts';
 import { TestClock, settle } from '../clock.ts';
 import { SharedInformer, type InformerHandler } from './informer.ts';
-import type { ListResult, ListWatcher, WatchCallbacks, WatchHandle } from './list-watcher.ts';
+import { ScriptedListWatcher as FakeApi } from '../testing/scripted-list-watcher.ts';
 import type { ReflectorTiming } from './reflector.ts';
-
-interface FakeWatch {
-  resourceVersion: string;
-  callbacks: WatchCallbacks;
-  aborted: boolean;
-}
-
-/** A scripted API: `state` is what list returns; watches are recorded for the test to drive. */
-class FakeApi implements ListWatcher {
-  state: ListResult = { items: [], resourceVersion: '1' };
-  listFailures = 0;
-  listCalls = 0;
-  readonly watches: FakeWatch[] = [];
-
-  async list(): Promise<ListResult> {
-    this.listCalls++;
-    if (this.listFailures > 0) {
-      this.listFailures--;
-      throw new Error('list failed');
-    }
-    return structuredClone(this.state);
-  }
-
-  async watch(resourceVersion: string, callbacks: WatchCallbacks): Promise<WatchHandle> {
-    const w: FakeWatch = { resourceVersion, callbacks, aborted: false };
-    this.watches.push(w);
-    return { abort: () => { w.aborted = true; } };
-  }
-
-  get current(): FakeWatch {
-    return this.watches[this.watches.length - 1];
-  }
-}
 
 type Recorded = [string, ...unknown[]];
 
