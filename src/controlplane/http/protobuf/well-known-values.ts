@@ -4,6 +4,7 @@
  * is read as a small message and then converted.
  */
 import { message } from './message-schema.ts';
+import { MalformedProtobuf } from './wire-reader.ts';
 
 /** meta/v1 Time as it goes over the wire: a protobuf Timestamp. */
 export const timeMessage = message('Time', {
@@ -34,7 +35,7 @@ export function timeToJson(fields: Record<string, unknown>, wasEmpty: boolean): 
   const seconds = Number(fields.seconds ?? 0);
   if (wasEmpty || (seconds === GO_ZERO_TIME_SECONDS && !fields.nanos)) return undefined;
   const date = new Date(seconds * 1000);
-  if (Number.isNaN(date.getTime())) throw new RangeError(`time ${seconds}s is out of range`);
+  if (Number.isNaN(date.getTime())) throw new MalformedProtobuf(`time ${seconds}s is out of range`);
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
