@@ -31,6 +31,10 @@ function revisionOf(rs: KubeObject): number {
   return Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
 }
 
+function withAnnotation(obj: KubeObject, key: string, value: string): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [key]: value } } };
+}
+
 function countsOf(rs: KubeObject): ReplicaSetCounts {
   return { replicas: rs.spec?.replicas ?? 0, available: rs.status?.availableReplicas ?? 0 };
 }
@@ -133,12 +137,12 @@ class DeploymentController {
     const maxOld = Math.max(0, ...olds.map(revisionOf));
     let rs = newRs;
     if (revisionOf(rs) <= maxOld || !revisionOf(rs)) {
-      rs = await this.client.update(T.replicaSets, { ...rs, metadata: { ...rs.metadata, annotations: { ...rs.metadata.annotations, [REVISION_ANNOTATION]: String(maxOld + 1) } } });
+      rs = await this.client.update(T.replicaSets, withAnnotation(rs, REVISION_ANNOTATION, String(maxOld + 1)));
     }
     const revision = String(revisionOf(rs));
     const fresh = this.client.get(T.deployments, d.metadata.namespace, d.metadata.name!);
     if (fresh && fresh.metadata.annotations?.[REVISION_ANNOTATION] !== revision) {
-      await this.client.update(T.deployments, { ...fresh, metadata: { ...fresh.metadata, annotations: { ...fresh.metadata.annotations, [REVISION_ANNOTATION]: revision } } });
+      await this.client.update(T.deployments, withAnnotation(fresh, REVISION_ANNOTATION, revision));
     }
     return rs;
   }

@@ -134,13 +134,13 @@ class Kubelet {
     const specs = new Map<string, any>([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: any) => [c.name, c]));
     let initDone = true;
     for (const c of run.init) {
-      this.step(key, pod, run, c, specs.get(c.name), now);
+      this.step(key, pod, run, c, { spec: specs.get(c.name), now });
       if (c.role === 'init' && !(c.state === 'terminated' && c.exitCode === 0)) {
         initDone = false;
         break;
       }
     }
-    if (initDone) for (const c of run.app) this.step(key, pod, run, c, specs.get(c.name), now);
+    if (initDone) for (const c of run.app) this.step(key, pod, run, c, { spec: specs.get(c.name), now });
     const wakes = [...run.init, ...run.app].map((c) => nextChangeOf(c, now)).filter((t): t is number => t !== undefined);
     return wakes.length ? Math.min(...wakes) : undefined;
   }
@@ -156,7 +156,8 @@ class Kubelet {
     return false;
   }
 
-  private step(key: string, pod: KubeObject, run: PodRun, c: ContainerRun, spec: any, now: number): void {
+  private step(key: string, pod: KubeObject, run: PodRun, c: ContainerRun, at: { spec: any; now: number }): void {
+    const { spec, now } = at;
     if (!spec) return;
     const opts = this.ctx.options();
     const configError = containerConfigError(pod, spec, this.lookup);

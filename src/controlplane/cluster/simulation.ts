@@ -1,33 +1,70 @@
 /**
- * The simulated cluster: what kube-controller-manager, the scheduler and kubelets would do.
- * (Placeholder wiring; the controllers are added in this folder.)
+ * The simulated cluster: what kube-controller-manager, kube-scheduler and the kubelets would do,
+ * as in-process controllers that react to store changes and write through the API verbs
+ * (./internal-client.ts). Started by startControlPlane(); its options change at runtime through
+ * PUT /debug/simulation (`set`), which tests use to tune timings and inject failures.
  */
 import type { PodLogReader } from '../http/resource-handler.ts';
 import type { Services } from '../verbs/scope.ts';
+import type { Controller, ControllerContext } from './controller.ts';
+import { startCrdCleanup } from './crd-cleanup.ts';
+import { startDeployments } from './deployment.ts';
+import { startDisruption } from './disruption.ts';
+import { startEndpoints } from './endpoints.ts';
+import { EventRecorder } from './events.ts';
+import { startGarbageCollector } from './garbage-collector.ts';
+import { startKubelet } from './kubelet.ts';
+import { startNamespaces } from './namespace.ts';
+import { startNodeLifecycle } from './node-lifecycle.ts';
+import { startNodes } from './nodes.ts';
+import { startPvcProtection } from './pvc-protection.ts';
+import { startReplicaSets } from './replicaset.ts';
+import { startScheduler } from './scheduler.ts';
+import { startServiceAccounts } from './serviceaccounts.ts';
+import { checkSimulationOptions, resolveSimulationOptions, type SimulationOptions } from './simulation-options.ts';
+import { startVolumes } from './volumes.ts';
 
-/** Timings and failures of the simulated cluster. */
-export interface SimulationOptions {
-  nodes?: number;
-  [key: string]: unknown;
-}
+export type { SimulatedNodeSpec, SimulationOptions } from './simulation-options.ts';
 
 /** A running simulated cluster. */
 export interface SimulatedCluster {
+  /** Container logs for GET pods/{name}/log (undefined before the container started). */
   podLogs: PodLogReader;
+  /** The options as set (defaults not filled in). */
   get(): SimulationOptions;
+  /** Changes options at runtime; a null resets one to its default. Throws a 400 StatusError on a bad value. */
   set(patch: Partial<SimulationOptions>): void;
   stop(): void;
 }
 
 /** Starts the simulated controllers against the store. */
-export async function startSimulatedCluster(_svc: Services, opts: SimulationOptions): Promise<SimulatedCluster> {
-  let current = { ...opts };
+export async function startSimulatedCluster(svc: Services, opts: SimulationOptions): Promise<SimulatedCluster> {
+  let current: SimulationOptions = { ...checkSimulationOptions(opts) };
+  let resolved = resolveSimulationOptions(current);
+  const events = new EventRecorder(svc);
+  const ctx: ControllerContext = { svc, events, options: () => resolved };
+  const nodes = await startNodes(ctx, { createIfEmpty: true });
+  const volumes = await startVolumes(ctx);
+  const kubelet = startKubelet(ctx);
+  const controllers: Controller[] = [
+    nodes, volumes, kubelet, startNodeLifecycle(ctx), startScheduler(ctx), startReplicaSets(ctx), startDeployments(ctx),
+    startEndpoints(ctx), startGarbageCollector(ctx), startCrdCleanup(ctx), startNamespaces(ctx), startServiceAccounts(ctx),
+    startDisruption(ctx), startPvcProtection(ctx),
+  ];
   return {
-    podLogs: () => undefined,
-    get: () => current,
-    set: (p) => {
-      current = { ...current, ...p };
+    podLogs: kubelet.podLogs,
+    get: () => ({ ...current }),
+    set(patch) {
+      checkSimulationOptions(patch);
+      current = { ...current, ...patch };
+      for (const [k, v] of Object.entries(patch)) if (v === null) delete (current as Record<string, unknown>)[k];
+      resolved = resolveSimulationOptions(current);
+      if ('nodes' in patch || 'nodeSpecs' in patch) nodes.resize().catch(() => undefined);
+      for (const c of controllers) c.optionsChanged?.();
     },
-    stop: () => undefined,
+    stop() {
+      for (const c of controllers) c.stop();
+      events.stop();
+    },
   };
 }

@@ -155,8 +155,8 @@ class VolumeController {
   }
 
   private consumerNode(pvc: KubeObject): string | undefined {
-    const pod = this.client.list(T.pods, pvc.metadata.namespace).find((p) => p.spec?.nodeName && !p.metadata.deletionTimestamp && claimNamesOf(p).includes(pvc.metadata.name!));
-    return pod?.spec.nodeName;
+    const uses = (p: KubeObject) => p.spec?.nodeName && !p.metadata.deletionTimestamp && claimNamesOf(p).includes(pvc.metadata.name!);
+    return this.client.list(T.pods, pvc.metadata.namespace).find(uses)?.spec.nodeName;
   }
 
   private async bind(pvc: KubeObject, pv: KubeObject): Promise<void> {
@@ -170,7 +170,8 @@ class VolumeController {
     }
     let claim = pvc;
     if (claim.spec?.volumeName !== volume.metadata.name || !deepEqual(annotations, claim.metadata.annotations)) {
-      claim = await this.client.update(T.pvcs, { ...claim, metadata: { ...claim.metadata, annotations }, spec: { ...claim.spec, volumeName: volume.metadata.name } });
+      const spec = { ...claim.spec, volumeName: volume.metadata.name };
+      claim = await this.client.update(T.pvcs, { ...claim, metadata: { ...claim.metadata, annotations }, spec });
     }
     const status = { ...claim.status, phase: 'Bound', accessModes: volume.spec.accessModes, capacity: { ...volume.spec.capacity } };
     if (!deepEqual(status, claim.status)) await this.client.update(T.pvcs, { ...claim, status }, 'status');

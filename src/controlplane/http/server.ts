@@ -11,6 +11,7 @@ import type { FaultInjector, FaultRule } from '../faults.ts';
 import type { UserInfo } from '../verbs/scope.ts';
 import type { TokenAuthenticator } from './auth.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
+import { requestBodyText } from './protobuf/decode-body.ts';
 import { parseResourcePath } from './request-info.ts';
 import { handleResource, type ResourceHandlerDeps } from './resource-handler.ts';
 import { sendError, sendJson } from './respond.ts';
@@ -30,7 +31,7 @@ export interface ApiServerDeps extends ResourceHandlerDeps {
   serverAddress: () => string;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -43,7 +44,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -106,7 +107,9 @@ async function route(deps: ApiServerDeps, req: IncomingMessage, res: ServerRespo
   const info = parseResourcePath(path);
   if (!info) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   await injectFault(deps.faults.pick(verbOf(req, url, !!info.name), info.resource), info.resource, info.name ?? '');
-  const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(String(req.method)) ? await readBody(req) : '';
+  const bytes = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(String(req.method)) ? await readBody(req) : undefined;
+  // kubectl's typed clients send protobuf; everything after this point reads JSON text.
+  const body = bytes ? requestBodyText(req.method, req.headers['content-type'], bytes) : '';
   await handleResource(deps, { req, res, info, query: url.searchParams, body, user });
 }
 

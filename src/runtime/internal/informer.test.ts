@@ -33,9 +33,18 @@ afterEach(() => { for (const s of stops.splice(0)) s.abort(); });
 
 const TIMING: ReflectorTiming = { backoffInitialMs: 100, backoffMaxMs: 1000, watchdogMs: 60_000, resyncMs: 0, minHealthyWatchMs: 1000 };
 
-async function startInformer(api: FakeApi, timing: ReflectorTiming = TIMING): Promise<{ informer: SharedInformer; clock: TestClock; handler: ReturnType<typeof recorder>; run: Promise<void>; stop: AbortController }> {
+interface Started {
+  informer: SharedInformer;
+  clock: TestClock;
+  handler: ReturnType<typeof recorder>;
+  run: Promise<void>;
+  stop: AbortController;
+}
+
+async function startInformer(api: FakeApi, timing: ReflectorTiming = TIMING): Promise<Started> {
   const clock = new TestClock(0);
-  const informer = new SharedInformer({ ...timing, kind: { apiVersion: 'v1', kind: 'ConfigMap' }, listWatcher: api, clock, logger: pino({ level: 'silent' }) });
+  const kind = { apiVersion: 'v1', kind: 'ConfigMap' };
+  const informer = new SharedInformer({ ...timing, kind, listWatcher: api, clock, logger: pino({ level: 'silent' }) });
   const handler = recorder();
   informer.addHandler(handler);
   const stop = new AbortController();

@@ -1,7 +1,7 @@
 /**
  * Polls a condition until it holds or a deadline passes, so tests await states instead of
- * sleeping for fixed times. The condition holds when it returns without throwing and its result
- * is not `false`/`undefined`/`null`; assertion errors thrown by it are reported at the deadline.
+ * sleeping for fixed times. The condition holds when it returns a truthy value without throwing;
+ * the last error it threw is attached as the cause of the timeout error.
  */
 
 /** Options of {@link eventually}. */
@@ -21,7 +21,7 @@ export async function eventually<T>(condition: () => T | Promise<T>, opts: Event
   for (;;) {
     try {
       const result = await condition();
-      if (result !== false && result !== undefined && result !== null) return result as NonNullable<T>;
+      if (result) return result as NonNullable<T>;
       lastError = undefined;
     } catch (err) {
       lastError = err;

@@ -18,8 +18,8 @@ export interface ProtobufEnvelope {
   contentEncoding: string;
   /** Empty or the protobuf media type. */
   contentType: string;
-  /** Envelope field numbers this reader does not know (skipped). */
-  unknownFields: number[];
+  /** Envelope fields this reader does not know (skipped), e.g. `runtime.Unknown field 5`. */
+  unknownFields: string[];
 }
 
 /** True when `body` starts with the `k8s\0` magic. */
@@ -37,7 +37,7 @@ export function readEnvelope(body: Uint8Array): ProtobufEnvelope {
     if (tag.field >= 1 && tag.field <= 4 && tag.wireType === WireType.lengthDelimited) readEnvelopeField(env, tag, r.lengthDelimited());
     else if (tag.field >= 1 && tag.field <= 4) throw new MalformedProtobuf(`runtime.Unknown field ${tag.field} has wire type ${tag.wireType}`);
     else {
-      env.unknownFields.push(tag.field);
+      env.unknownFields.push(`runtime.Unknown field ${tag.field}`);
       r.skip(tag.wireType);
     }
   }
@@ -63,7 +63,7 @@ function readTypeMeta(env: ProtobufEnvelope, bytes: Uint8Array): void {
       if (tag.field === 1) env.apiVersion = text;
       else env.kind = text;
     } else {
-      env.unknownFields.push(tag.field);
+      env.unknownFields.push(`runtime.TypeMeta field ${tag.field}`);
       r.skip(tag.wireType);
     }
   }

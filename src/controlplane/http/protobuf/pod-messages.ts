@@ -1,13 +1,14 @@
 /**
  * Field tables of core/v1 Pod, PodSpec, Container and what they embed — a practical subset:
  * containers and init containers (image, command, args, env incl. valueFrom, envFrom, ports,
- * resources, pull policy, security context), restart policy, node selector, service account,
- * tolerations, pull secrets and the scalar scheduling knobs. Volumes, probes, lifecycle hooks
- * and affinity are deliberately absent: a body carrying them is refused (415) rather than
- * silently stripped. Field numbers come from k8s.io/api/core/v1/generated.proto.
+ * resources, volume mounts, pull policy, security context), common volumes, restart policy,
+ * node selector, service account, tolerations, pull secrets and the scalar scheduling knobs.
+ * Probes, lifecycle hooks, affinity and topology constraints are deliberately absent: a body
+ * carrying them is refused (415) rather than silently stripped. Field numbers come from k8s.io/api/core/v1/generated.proto.
  */
 import { objectMeta } from './meta-messages.ts';
 import { message } from './message-schema.ts';
+import { volume, volumeMount } from './volume-messages.ts';
 
 /** core/v1 LocalObjectReference. */
 export const localObjectReference = message('LocalObjectReference', {
@@ -121,6 +122,7 @@ const container = message('Container', {
   7: ['env', envVar, 'list'],
   8: ['resources', resourceRequirements],
   24: ['restartPolicy', 'string', 'pointer'],
+  9: ['volumeMounts', volumeMount, 'list'],
   13: ['terminationMessagePath', 'string'],
   20: ['terminationMessagePolicy', 'string'],
   14: ['imagePullPolicy', 'string'],
@@ -155,6 +157,7 @@ const podOS = message('PodOS', {
 
 /** core/v1 PodSpec (the subset described at the top of this file). */
 export const podSpec = message('PodSpec', {
+  1: ['volumes', volume, 'list'],
   20: ['initContainers', container, 'list'],
   2: ['containers', container, 'list'],
   3: ['restartPolicy', 'string'],

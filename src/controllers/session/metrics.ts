@@ -1,0 +1,47 @@
+/**
+ * The Session controller's Prometheus metrics, registered on the manager's registry (never the
+ * global one, so several managers can share a process): sessions by phase, starts by template,
+ * hibernations by reason, wakes, and how long sessions take to become Running.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { SESSION_PHASES, type SessionPhase } from '../../apis/stream/v1alpha1/session.ts';
+
+/** Why a session was hibernated. */
+export type HibernationReason = 'idle' | 'max-duration' | 'user';
+
+/** How a session came to be Running: a first start (or a recovery) or a wake from hibernation. */
+export type RunningTrigger = 'start' | 'wake';
+
+/** Buckets of the time-to-running histogram, in seconds: pod starts take from under a second to minutes. */
+export const TIME_TO_RUNNING_BUCKETS = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
+
+/** See the module comment. */
+export class SessionMetrics {
+  readonly starts: Counter<'template'>;
+  readonly hibernations: Counter<'reason'>;
+  readonly wakes: Counter;
+  readonly timeToRunning: Histogram<'trigger'>;
+
+  /** `phases` lists the phase of every known session ('' when it has none yet), read at scrape time. */
+  constructor(registry: Registry, phases: () => Iterable<SessionPhase | ''>) {
+    const registers = [registry];
+    new Gauge({
+      name: 'streamspace_sessions', help: 'Sessions by phase (sessions without a phase yet count as Pending).',
+      labelNames: ['phase'], registers,
+      collect() {
+        const counts = new Map<string, number>(SESSION_PHASES.map((p) => [p, 0]));
+        for (const phase of phases()) counts.set(phase || 'Pending', (counts.get(phase || 'Pending') ?? 0) + 1);
+        for (const [phase, n] of counts) this.set({ phase }, n);
+      },
+    });
+    this.starts = new Counter({ name: 'streamspace_session_starts_total', help: 'Sessions that became Running other than by waking, by template.', labelNames: ['template'], registers });
+    this.hibernations = new Counter({ name: 'streamspace_session_hibernations_total', help: 'Sessions scaled to zero, by reason (idle, max-duration, user).', labelNames: ['reason'], registers });
+    for (const reason of ['idle', 'max-duration', 'user'] satisfies HibernationReason[]) this.hibernations.inc({ reason }, 0);
+    this.wakes = new Counter({ name: 'streamspace_session_wakes_total', help: 'Hibernated sessions that became Running again.', registers });
+    this.timeToRunning = new Histogram({
+      name: 'streamspace_session_time_to_running_seconds',
+      help: 'Seconds from a session\'s creation (trigger=start) or its wake request (trigger=wake) to Running.',
+      labelNames: ['trigger'], buckets: TIME_TO_RUNNING_BUCKETS, registers,
+    });
+  }
+}

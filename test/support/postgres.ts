@@ -1,0 +1,102 @@
+/**
+ * Test support: a throwaway PostgreSQL server. Installs Debian's `postgresql` through
+ * scripts/ensure-postgres.sh when missing, then runs `initdb` and `postgres` in a temp folder
+ * on a free port (as the `postgres` user when we are root, since PostgreSQL refuses to run as
+ * root) and hands back a connection URL. `STREAMSPACE_TEST_DATABASE_URL` skips all of that and
+ * uses the given server instead.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+/** A running test server. */
+export interface TestPostgres {
+  /** `postgres://...` URL of a fresh, empty database. */
+  url: string;
+  /** Creates another empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Runs a PostgreSQL binary, as the postgres user when we are root. */
+function asServerUser(bin: string, args: string[]): { cmd: string; args: string[] } {
+  return process.getuid?.() === 0 ? { cmd: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { cmd: bin, args };
+}
+
+async function waitForServer(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+    if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}: ${log()}`);
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections: ${String(err)}\n${log()}`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts a private PostgreSQL server (or uses STREAMSPACE_TEST_DATABASE_URL). */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const external = process.env.STREAMSPACE_TEST_DATABASE_URL;
+  if (external) return { url: external, createDatabase: async () => external, stop: async () => undefined };
+  const bindir = (await run(path.join(repoRoot, 'scripts', 'ensure-postgres.sh'))).stdout.trim();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-pg-'));
+  fs.chmodSync(dir, 0o755);
+  if (process.getuid?.() === 0) await run('chown', ['postgres:postgres', dir]);
+  const dataDir = path.join(dir, 'data');
+  const init = asServerUser(path.join(bindir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+  await run(init.cmd, init.args);
+  const port = await freePort();
+  const serve = asServerUser(path.join(bindir, 'postgres'), [
+    '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+  ]);
+  const child = spawn(serve.cmd, serve.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const base = `postgres://postgres@127.0.0.1:${port}`;
+  await waitForServer(`${base}/postgres`, child, () => stderr);
+  const createDatabase = async (name: string): Promise<string> => {
+    await adminQuery(`${base}/postgres`, `CREATE DATABASE "${name}"`);
+    return `${base}/${name}`;
+  };
+  return {
+    url: await createDatabase('streamspace_test'),
+    createDatabase,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT'); // fast shutdown
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
