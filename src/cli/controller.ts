@@ -1,4 +1,57 @@
-/** `streamspace controller`: runs the StreamSpace controllers against KUBECONFIG or in-cluster config. */
-export async function runController(_argv: string[]): Promise<void> {
-  throw new Error('the controller is not part of this build yet');
+/**
+ * `streamspace controller`: runs the Session and Template controllers against $KUBECONFIG (or
+ * --kubeconfig, ~/.kube/config, the in-cluster config) until SIGTERM/SIGINT, serving /healthz,
+ * /readyz and /metrics. Settings come from flags and STREAMSPACE_* variables (see --help).
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
+import { readControllerSettings, settingsHelp, type ControllerSettings } from '../controllers/settings.ts';
+import { stopOnSignals } from './cluster.ts';
+
+/** Loads the kubeconfig the settings name, or the default chain. */
+export function loadKubeConfig(settings: ControllerSettings): KubeConfig {
+  const kc = new KubeConfig();
+  if (settings.kubeconfig) kc.loadFromFile(settings.kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Resolves with the endpoint URL once the manager serves it ('' when disabled); rejects if the manager fails first. */
+export async function servingUrl(ctrl: ControllerManager, running: Promise<void>, enabled: boolean): Promise<string> {
+  let failed: unknown;
+  running.catch((err: unknown) => { failed = err ?? new Error('controller manager stopped'); });
+  while (enabled && !ctrl.url()) {
+    if (failed) throw failed;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return ctrl.url();
+}
+
+/** One line saying what the controllers watch and how they are elected. */
+export function describeScope(settings: ControllerSettings): string {
+  const scope = settings.namespace ? `namespace ${settings.namespace}` : 'all namespaces';
+  const { leaderElection: le } = settings;
+  const election = le.enabled ? `leader election on (lease ${le.namespace}/${le.name})` : 'leader election off';
+  return `watching ${scope}, ${election}`;
+}
+
+export async function runController(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`Usage: streamspace controller [options]\n\nOptions (flags win over variables):\n${settingsHelp()}\n`);
+    return;
+  }
+  const settings = readControllerSettings(argv, process.env);
+  const ctrl = createControllerManager({ kubeConfig: loadKubeConfig(settings), settings, processMetrics: true });
+  const stop = new AbortController();
+  const running = ctrl.start(stop.signal);
+  running.catch((err: unknown) => {
+    process.stderr.write(`streamspace controller: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+  const url = await servingUrl(ctrl, running, true);
+  process.stdout.write(`StreamSpace controller: /healthz, /readyz and /metrics at ${url}; ${describeScope(settings)}\n`);
+  stopOnSignals(async () => {
+    stop.abort();
+    await running;
+  });
 }

@@ -110,7 +110,8 @@ export class FreshClient {
   async delete(obj: KubeObject, opts: DeleteOptions = {}): Promise<void> {
     await this.#o.client.delete(obj, opts).catch(ignoreNotFound);
     const { namespace, name, resourceVersion = '' } = obj.metadata;
-    this.#remembered.set(this.#id(obj, namespace, name), { kind: { apiVersion: obj.apiVersion, kind: obj.kind }, object: undefined, resourceVersion, at: this.#o.clock.now() });
+    const entry = { kind: { apiVersion: obj.apiVersion, kind: obj.kind }, object: undefined, resourceVersion, at: this.#o.clock.now() };
+    this.#remembered.set(this.#id(obj, namespace, name), entry);
   }
 
   #cacheCaughtUp(mine: Remembered, cached: KubeObject | undefined): boolean {

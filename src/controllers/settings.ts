@@ -190,7 +190,7 @@ function applyOne(settings: ControllerSettings, definition: SettingDefinition, v
   try {
     definition.apply(settings, value);
   } catch (err) {
-    throw new Error(`${source}: ${(err as Error).message}`);
+    throw new Error(`${source}: ${(err as Error).message}`, { cause: err });
   }
 }
 

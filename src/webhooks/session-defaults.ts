@@ -84,7 +84,7 @@ export class SessionDefaulter {
   async handle(request: AdmissionRequest): Promise<AdmissionDecision> {
     const session = request.object as Session | undefined;
     if (request.operation !== 'CREATE' || !session?.spec) return allow();
-    const template = await this.#templates.find(session.metadata.namespace ?? request.namespace ?? '', session.spec.template ?? '');
+    const template = await this.#templates.find(request.namespace || session.metadata.namespace || '', session.spec.template ?? '');
     return patch(sessionDefaultsPatch(session, template, this.#settings));
   }
 }

@@ -16,11 +16,11 @@ function ownedBy(owner: Owner, extra: Partial<k8s.V1OwnerReference> = {}): k8s.V
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata!.name!, uid: owner.metadata!.uid!, ...extra };
 }
 
-const WIDGETS: k8s.V1CustomResourceDefinition = {
+const WIDGETS: k8s.V1CustomResourceDefinition & { metadata: { name: string } } = {
   apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
   spec: {
     group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
   },
 };
 

@@ -8,8 +8,15 @@ import { rawRequest, type TestCluster } from '../support/control-plane.ts';
 /** client-node options that send a JSON merge patch. */
 export const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
+/** Options of a test Deployment. */
+export interface DeploymentOptions {
+  image?: string;
+  annotations?: Record<string, string>;
+  strategy?: k8s.V1DeploymentStrategy;
+}
+
 /** A Deployment manifest with one container. */
-export function deployment(name: string, replicas: number, opts: { image?: string; annotations?: Record<string, string>; strategy?: k8s.V1DeploymentStrategy } = {}): k8s.V1Deployment {
+export function deployment(name: string, replicas: number, opts: DeploymentOptions = {}): k8s.V1Deployment {
   return {
     metadata: { name },
     spec: {

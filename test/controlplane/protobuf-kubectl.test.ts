@@ -275,6 +275,7 @@ void describe('kubectl protobuf request bodies', () => {
       ['create', 'service', 'nodeport', 'same-svc', '-n', NS, '--tcp=81:http', '--node-port=30082'],
       ['create', 'clusterrole', 'same-cr', '--verb=get', '--resource=pods', '--non-resource-url=/healthz'],
       ['create', 'pdb', 'same-pdb', '-n', NS, '--selector=app=same', '--max-unavailable=0'],
+      ['create', 'ingress', 'same-ing', '-n', NS, '--class=nginx', '--rule=a.example.com/=web:80,tls=cert', '--rule=b.example.com/api*=web:http'],
     ];
     for (const args of commands) {
       const rendered = JSON.parse(await kubectl().ok([args[0], '--dry-run=client', '-o', 'json', ...args.slice(1)]));

@@ -33,9 +33,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs a PostgreSQL binary, as the postgres user when we are root. */
-function asServerUser(bin: string, args: string[]): { cmd: string; args: string[] } {
-  return process.getuid?.() === 0 ? { cmd: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { cmd: bin, args };
+/** The uid/gid to run PostgreSQL as: the `postgres` user when we are root (it refuses root), else ourselves. */
+async function serverUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
 async function waitForServer(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -74,13 +76,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   fs.chmodSync(dir, 0o755);
   if (process.getuid?.() === 0) await run('chown', ['postgres:postgres', dir]);
   const dataDir = path.join(dir, 'data');
-  const init = asServerUser(path.join(bindir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  await run(init.cmd, init.args);
+  const user = await serverUser();
+  await run(path.join(bindir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...user, cwd: dir });
   const port = await freePort();
-  const serve = asServerUser(path.join(bindir, 'postgres'), [
-    '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-  ]);
-  const child = spawn(serve.cmd, serve.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  const child = spawn(path.join(bindir, 'postgres'), args, { ...user, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const base = `postgres://postgres@127.0.0.1:${port}`;
@@ -93,9 +93,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     url: await createDatabase('streamspace_test'),
     createDatabase,
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT'); // fast shutdown
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGQUIT'); // immediate shutdown: the data is thrown away anyway
+        await exited;
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

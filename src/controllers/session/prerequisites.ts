@@ -3,13 +3,13 @@
  * namespace. Problems come back as a reason and a message naming the problem, for the Failed
  * status; the session recovers by itself once they are fixed (Template events re-queue it).
  */
-import type { StatusCause } from '../../controlplane/api/errors.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validation.ts';
 import type { Template } from '../../apis/stream/v1alpha1/template.ts';
 import { validateTemplateSpec } from '../../apis/stream/v1alpha1/template-validation.ts';
 import type { FreshClient } from '../fresh-client.ts';
 import { TemplateKind } from '../kinds.ts';
+import { describeCauses } from '../status-format.ts';
 
 /** Reasons a session cannot run. */
 export const PREREQUISITE_REASONS = {
@@ -22,11 +22,6 @@ export const PREREQUISITE_REASONS = {
 export type Prerequisites =
   | { ok: true; template: Template }
   | { ok: false; reason: string; message: string; templateProblem: boolean };
-
-/** Validation causes as one line: `spec.baseImage: Invalid value: "": ...; spec.vnc.port: ...`. */
-export function describeCauses(causes: StatusCause[]): string {
-  return causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ');
-}
 
 /** Checks `session`'s spec and looks up its template (through the cache). */
 export function checkPrerequisites(client: FreshClient, session: Session): Prerequisites {

@@ -14,6 +14,7 @@
 import type { Condition } from '../../apis/metav1.ts';
 import { SessionConditionTypes, type Session, type SessionPhase, type SessionStatus } from '../../apis/stream/v1alpha1/session.ts';
 import { deepEqual } from '../../controlplane/api/object.ts';
+import { kubeTime } from '../status-format.ts';
 
 /** What a reconcile concluded about the phase: a phase to report, or leave the status as it is. */
 export type PhaseVerdict = { phase: SessionPhase; reason?: string; message?: string } | 'unchanged';
@@ -40,11 +41,6 @@ export const OWNED_STATUS_FIELDS = [
 ] as const;
 
 type OwnedStatus = Pick<SessionStatus, (typeof OWNED_STATUS_FIELDS)[number]>;
-
-/** A metav1.Time: RFC 3339 with whole seconds. */
-export function kubeTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** `next` keeping the previous lastTransitionTime when the condition's status did not change. */
 function condition(previous: Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: number): Condition {
@@ -97,7 +93,7 @@ export function nextStatus(session: Session, verdict: PhaseVerdict, facts: Statu
   return {
     phase,
     podName: phase === 'Running' || phase === 'Failed' ? facts.podName : undefined,
-    url: facts.url ?? current.url,
+    url: phase === 'Terminated' ? undefined : facts.url ?? current.url,
     startedAt: entering('Running') ? kubeTime(facts.now) : current.startedAt,
     hibernatedAt: entering('Hibernated') ? kubeTime(facts.now) : current.hibernatedAt,
     conditions: conditions(session, verdict, facts),

@@ -80,6 +80,13 @@ void describe('fields the tables do not know', () => {
     assert.deepEqual(err.details?.causes?.[0], { reason: 'FieldValueNotSupported', message: 'PodSpec field 18', field: 'spec' });
   });
 
+  void it('refuses an envelope field it does not know', () => {
+    const body = Buffer.concat([envelope('v1', 'ConfigMap', meta), Buffer.from(vField(5, 1))]);
+    const err = statusOf(() => protobufToObject(body));
+    assert.equal(err.code, 415);
+    assert.match(err.message, /runtime\.Unknown field 5/);
+  });
+
   void it('refuses a compressed or foreign envelope payload', () => {
     assert.equal(statusOf(() => protobufToObject(envelope('v1', 'ConfigMap', meta, 'gzip'))).code, 415);
     assert.equal(statusOf(() => protobufToObject(envelope('v1', 'ConfigMap', meta, '', 'application/json'))).code, 415);

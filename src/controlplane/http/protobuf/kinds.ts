@@ -6,6 +6,7 @@
 import { deployment } from './apps-messages.ts';
 import { configMap, namespace, secret, service, serviceAccount } from './core-messages.ts';
 import { deleteOptions } from './meta-messages.ts';
+import { ingress } from './networking-messages.ts';
 import type { MessageSchema } from './message-schema.ts';
 import { pod } from './pod-messages.ts';
 import { eviction, podDisruptionBudget } from './policy-messages.ts';
@@ -21,6 +22,7 @@ const KINDS = new Map<string, MessageSchema>([
   ['v1/ServiceAccount', serviceAccount],
   ['v1/Pod', pod],
   ['apps/v1/Deployment', deployment],
+  ['networking.k8s.io/v1/Ingress', ingress],
   ['policy/v1/Eviction', eviction],
   ['policy/v1/PodDisruptionBudget', podDisruptionBudget],
   [`${RBAC}/Role`, role],
@@ -34,9 +36,4 @@ export function schemaForKind(apiVersion: string, kind: string): MessageSchema |
   // DeleteOptions is registered in every group version; clients tag it with the one they call.
   if (kind === 'DeleteOptions') return deleteOptions;
   return KINDS.get(`${apiVersion}/${kind}`);
-}
-
-/** `apiVersion/kind` of every kind read from protobuf (for messages and tests). */
-export function protobufKinds(): string[] {
-  return [...KINDS.keys(), '*/DeleteOptions'];
 }

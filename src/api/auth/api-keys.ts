@@ -1,0 +1,38 @@
+/**
+ * API keys for automation: `ssk_` + 256 random bits, shown once, stored as a hash, scoped to one
+ * user (with that user's role at creation, never more), revocable and optionally expiring.
+ */
+import type { ApiKeyRecord, Repository } from '../db/repository.ts';
+import type { Identity } from './identity.ts';
+import { hashSecret, newId, newSecret } from './secret-token.ts';
+
+/** The prefix that marks an API key in an Authorization header. */
+export const API_KEY_PREFIX = 'ssk_';
+
+/** A new key: the stored record and the secret (returned to the caller once). */
+export async function createApiKey(repo: Repository, owner: Identity, name: string, expiresAt?: string): Promise<{ record: ApiKeyRecord; key: string }> {
+  const key = newSecret(API_KEY_PREFIX);
+  const id = newId();
+  await repo.apiKeys.insert({ id, keyHash: hashSecret(key), username: owner.username, role: owner.role, name, expiresAt });
+  const record = await repo.apiKeys.get(id);
+  return { record: record!, key };
+}
+
+/** The identity an API key stands for, or undefined when it is unknown, revoked or expired. */
+export async function identityOfApiKey(repo: Repository, key: string): Promise<Identity | undefined> {
+  const record = await repo.apiKeys.findByHash(hashSecret(key));
+  if (!record || record.revokedAt) return undefined;
+  if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) return undefined;
+  // A built-in account that was disabled or demoted takes its keys down with it.
+  const account = await repo.users.get(record.username);
+  if (account?.disabled) return undefined;
+  const role = account && account.role === 'user' ? 'user' : record.role;
+  void repo.apiKeys.touch(record.id).catch(() => undefined);
+  return { username: record.username, role, groups: [], method: 'api-key', apiKeyId: record.id };
+}
+
+/** An API key as listed to its owner: never the hash. */
+export function publicApiKey(r: ApiKeyRecord): Omit<ApiKeyRecord, 'keyHash'> {
+  const { keyHash: _hash, ...rest } = r;
+  return rest;
+}

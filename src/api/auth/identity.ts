@@ -1,0 +1,26 @@
+/**
+ * Who is calling: the result of authentication, kept on the request for authorization, audit
+ * and token forwarding.
+ */
+import type { Role } from '../db/repository.ts';
+
+/** How the caller proved who they are. */
+export type AuthMethod = 'password' | 'oidc' | 'proxy' | 'api-key';
+
+/** An authenticated caller. */
+export interface Identity {
+  username: string;
+  email?: string;
+  role: Role;
+  groups: string[];
+  method: AuthMethod;
+  /** The bearer token the caller sent (OIDC and built-in access tokens), for forwarding downstream. */
+  token?: string;
+  /** The API key's id when `method` is `api-key`. */
+  apiKeyId?: string;
+}
+
+/** True when `identity` may act on everything. */
+export function isAdmin(identity: Identity | undefined): boolean {
+  return identity?.role === 'admin';
+}

@@ -1,0 +1,71 @@
+/**
+ * Installing StreamSpace into a cluster the way `streamspace up` does on the embedded control
+ * plane: the CRDs (applied every time, so a newer build upgrades their schemas) and the built-in
+ * templates from deploy/templates (created only when missing, so an operator's edits survive
+ * restarts). Tests and the benchmark install through here too: over the API, like a client.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as yaml from 'js-yaml';
+import { crds } from '../apis/index.ts';
+import type { Template } from '../apis/stream/v1alpha1/template.ts';
+import type { KubeObject } from '../controlplane/api/object.ts';
+import { ignoreAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
+import { sleep, realClock } from '../runtime/clock.ts';
+import { applyPatch } from '../runtime/patch.ts';
+import { SessionKind, TemplateKind } from './kinds.ts';
+
+/** The namespace `streamspace up` installs the built-in templates into. */
+export const PLATFORM_NAMESPACE = 'streamspace';
+
+const TEMPLATES_DIR = path.resolve(import.meta.dirname, '../../deploy/templates');
+
+/** Applies every StreamSpace CRD and waits until the API serves sessions and templates. */
+export async function installCrds(client: KubeClient, timeoutMs = 30_000): Promise<void> {
+  for (const crd of crds()) {
+    const obj = crd as unknown as KubeObject;
+    await client.patch(obj, applyPatch(obj, { force: true }));
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (const kind of [TemplateKind, SessionKind]) {
+    while (!(await isServed(client, kind))) {
+      if (Date.now() > deadline) throw new Error(`${kind.kind} is not served ${timeoutMs} ms after installing its CRD`);
+      await sleep(realClock, 50);
+    }
+  }
+}
+
+async function isServed(client: KubeClient, kind: { apiVersion: string; kind: string }): Promise<boolean> {
+  try {
+    await client.list(kind, { limit: 1 });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** The built-in templates shipped in deploy/templates, without a namespace. */
+export function builtinTemplates(dir = TEMPLATES_DIR): Template[] {
+  return fs.readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => yaml.load(fs.readFileSync(path.join(dir, f), 'utf8')) as Template);
+}
+
+/** Creates `namespace` unless it exists. */
+export async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }).catch(ignoreAlreadyExists);
+}
+
+/** Creates the built-in templates missing from `namespace` (and the namespace); returns the names created. */
+export async function installBuiltinTemplates(client: KubeClient, namespace = PLATFORM_NAMESPACE): Promise<string[]> {
+  await ensureNamespace(client, namespace);
+  const created: string[] = [];
+  for (const template of builtinTemplates()) {
+    const obj = { ...template, metadata: { ...template.metadata, namespace } };
+    const made = await client.create(obj).catch(ignoreAlreadyExists);
+    if (made) created.push(obj.metadata.name ?? '');
+  }
+  return created;
+}

@@ -1,0 +1,215 @@
+/**
+ * The Session reconciler: one pass of the session state machine.
+ *
+ *   being deleted ───────► finalize: remove Deployment, Service and route, drop the finalizer
+ *   otherwise, after ensuring the finalizer and applying the time limits:
+ *   spec.state terminated ► terminate: remove Deployment, Service and route; Terminated (terminal)
+ *   spec or template bad ► fail: Failed with the reason; recovers when the cause is fixed
+ *   spec.state hibernated ► hibernate: scale to zero, keep Service, route and home; Hibernated once no pod remains
+ *   spec.state running ──► run: home claim, Deployment, Service, route; Running once a pod is Ready
+ *
+ * A running session past its idle or max-duration deadline has its spec.state changed first
+ * (hibernated or terminated) and takes that branch in the same pass. Nothing is written when the
+ * world already matches: children are applied only when missing or drifted, status only when it
+ * changes. The home claim is never deleted.
+ */
+import type { Logger } from 'pino';
+import type { Session } from '../../apis/stream/v1alpha1/session.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import type { EventRecorder } from '../../runtime/event-recorder.ts';
+import { mergePatch } from '../../runtime/patch.ts';
+import type { Reconciler, Request, Result } from '../../runtime/reconcile.ts';
+import type { FreshClient } from '../fresh-client.ts';
+import { DeploymentKind, PodKind, ServiceKind, SessionKind } from '../kinds.ts';
+import type { ControllerSettings } from '../settings.ts';
+import { ChildConflictError, ensureChild, ensureClaim, removeChildren, type EnsuredChild } from './child-writer.ts';
+import { desiredHomeClaim, desiredService, usesHome, type ChildInputs } from './children.ts';
+import { desiredDeployment } from './deployment.ts';
+import type { HibernationReason, SessionMetrics } from './metrics.ts';
+import { SESSION_FINALIZER, selectorLabels, workloadName } from './naming.ts';
+import { checkPrerequisites } from './prerequisites.ts';
+import { desiredRoute, routeKindOf, sessionUrl } from './routes.ts';
+import { nextStatus, statusPatch, type HomeFact, type PhaseVerdict, type StatusFacts } from './status.ts';
+import { limitDecision, type LimitReason } from './timing.ts';
+import { TransitionReporter } from './transitions.ts';
+import { observeWorkload, type WorkloadObservation } from './workload.ts';
+
+/** What the Session reconciler works with. */
+export interface SessionReconcilerDeps {
+  client: FreshClient;
+  clock: Clock;
+  recorder: EventRecorder;
+  metrics: SessionMetrics;
+  settings: ControllerSettings;
+  logger: Logger;
+}
+
+/** Why a session is being stopped by the controller itself, if it is. */
+interface LimitStop {
+  reason: LimitReason;
+  message: string;
+}
+
+/** How long to wait before looking again at a child name held by another owner. */
+const CONFLICT_RETRY_MS = 30_000;
+
+/** See the module comment. */
+export class SessionReconciler implements Reconciler {
+  readonly #d: SessionReconcilerDeps;
+  readonly #report: TransitionReporter;
+
+  constructor(deps: SessionReconcilerDeps) {
+    this.#d = deps;
+    this.#report = new TransitionReporter(deps.recorder, deps.metrics, deps.clock);
+  }
+
+  async reconcile(req: Request): Promise<Result | void> {
+    const found = this.#d.client.get<Session>(SessionKind, req);
+    if (!found) return;
+    if (found.metadata.deletionTimestamp) return this.#finalize(found);
+    const session = await this.#ensureFinalizer(found);
+    if (session.status?.phase === 'Terminated') return;
+    const { session: current, stop } = await this.#enforceLimits(session);
+    const state = current.spec.state ?? 'running';
+    if (state === 'terminated') return this.#terminate(current, stop);
+    const prerequisites = checkPrerequisites(this.#d.client, current);
+    if (!prerequisites.ok) return this.#fail(current, prerequisites);
+    const inputs: ChildInputs = { session: current, template: prerequisites.template, settings: this.#d.settings };
+    return this.#converge(inputs, state === 'hibernated' ? stop?.reason ?? 'user' : undefined);
+  }
+
+  /** Runs or hibernates (`hibernation` says why); a child name held by someone else fails the session. */
+  async #converge(inputs: ChildInputs, hibernation: HibernationReason | undefined): Promise<Result | void> {
+    try {
+      return hibernation ? await this.#hibernate(inputs, hibernation) : await this.#run(inputs);
+    } catch (err) {
+      if (!(err instanceof ChildConflictError)) throw err;
+      await this.#fail(inputs.session, { reason: 'ResourceConflict', message: err.message, templateProblem: false });
+      return { requeueAfterMs: CONFLICT_RETRY_MS };
+    }
+  }
+
+  // ---- steps -------------------------------------------------------------------------------
+
+  async #ensureFinalizer(session: Session): Promise<Session> {
+    const finalizers = session.metadata.finalizers ?? [];
+    if (finalizers.includes(SESSION_FINALIZER)) return session;
+    const patch = { metadata: { finalizers: [...finalizers, SESSION_FINALIZER], resourceVersion: session.metadata.resourceVersion } };
+    return this.#d.client.patch<Session>(session, mergePatch(patch));
+  }
+
+  /** Applies the idle and max-duration limits by changing spec.state, as a user would. */
+  async #enforceLimits(session: Session): Promise<{ session: Session; stop?: LimitStop }> {
+    const decision = limitDecision(session, this.#d.settings, this.#d.clock.now());
+    if (decision.action === 'none') return { session };
+    const state = decision.action === 'hibernate' ? 'hibernated' : 'terminated';
+    // The resourceVersion makes this a precondition: a concurrent change by the user wins and we look again.
+    const patch = { metadata: { resourceVersion: session.metadata.resourceVersion }, spec: { state } };
+    const updated = await this.#d.client.patch<Session>(session, mergePatch(patch));
+    this.#d.logger.info({ session: session.metadata.name, namespace: session.metadata.namespace, state, reason: decision.reason }, 'Stopped session at its time limit');
+    return { session: updated, stop: { reason: decision.reason, message: decision.message } };
+  }
+
+  async #finalize(session: Session): Promise<void> {
+    const finalizers = session.metadata.finalizers ?? [];
+    if (!finalizers.includes(SESSION_FINALIZER)) return;
+    await this.#removeWorkload(session);
+    const patch = { metadata: { finalizers: finalizers.filter((f) => f !== SESSION_FINALIZER), resourceVersion: session.metadata.resourceVersion } };
+    await this.#d.client.patch(session, mergePatch(patch));
+    this.#report.forget(session.metadata.uid);
+  }
+
+  async #terminate(session: Session, stop: LimitStop | undefined): Promise<void> {
+    await this.#removeWorkload(session);
+    const verdict: PhaseVerdict = stop
+      ? { phase: 'Terminated', reason: 'MaxDurationExceeded', message: stop.message }
+      : { phase: 'Terminated', reason: 'TerminationRequested', message: 'spec.state is terminated' };
+    await this.#writeStatus(session, verdict, { template: 'unknown', home: 'unknown' });
+  }
+
+  async #fail(session: Session, problem: { reason: string; message: string; templateProblem: boolean }): Promise<void> {
+    const template = problem.templateProblem ? { reason: problem.reason, message: problem.message } : 'unknown';
+    await this.#writeStatus(session, { phase: 'Failed', reason: problem.reason, message: problem.message }, { template, home: 'unknown' });
+  }
+
+  async #hibernate(inputs: ChildInputs, reason: HibernationReason): Promise<void> {
+    const { session } = inputs;
+    const home = await this.#ensureHome(session);
+    const deployment = await this.#ensureWorkload(inputs, 0);
+    if (deployment.before && (deployment.before.spec?.replicas ?? 1) > 0) this.#report.scaledDown(session, reason);
+    const workload = this.#observe(session, deployment);
+    const verdict: PhaseVerdict = workload.podsRemain ? 'unchanged' : { phase: 'Hibernated' };
+    await this.#writeStatus(session, verdict, { url: sessionUrl(inputs), template: 'valid', home });
+  }
+
+  async #run(inputs: ChildInputs): Promise<Result | void> {
+    const { session } = inputs;
+    const home = await this.#ensureHome(session);
+    const deployment = await this.#ensureWorkload(inputs, 1);
+    if (deployment.before?.spec?.replicas === 0 && session.status?.phase === 'Hibernated') this.#report.scaledUp(session);
+    const workload = this.#observe(session, deployment);
+    const podName = workload.readyPod ?? workload.failure?.pod;
+    const updated = await this.#writeStatus(session, runVerdict(session, workload), { url: sessionUrl(inputs), podName, template: 'valid', home });
+    return this.#requeueAtNextLimit(updated);
+  }
+
+  // ---- helpers of the steps ----------------------------------------------------------------
+
+  /** Creates the user's home claim when missing; reports whether it is bound. */
+  async #ensureHome(session: Session): Promise<HomeFact> {
+    if (!usesHome(session)) return 'not-requested';
+    const claim = await ensureClaim(this.#d.client, desiredHomeClaim(session, this.#d.settings.home));
+    return claim?.status?.phase === 'Bound' ? 'bound' : 'pending';
+  }
+
+  /** Applies the Deployment (with `replicas`), the Service and the route where they drifted; returns the Deployment. */
+  async #ensureWorkload(inputs: ChildInputs, replicas: 0 | 1): Promise<EnsuredChild> {
+    const { client } = this.#d;
+    const deployment = await ensureChild(client, inputs.session, desiredDeployment(inputs, replicas));
+    const service = await ensureChild(client, inputs.session, desiredService(inputs));
+    const route = await ensureChild(client, inputs.session, desiredRoute(inputs));
+    this.#report.childrenWritten(inputs.session, [deployment, service, route]);
+    return deployment;
+  }
+
+  async #removeWorkload(session: Session): Promise<void> {
+    const kinds = [DeploymentKind, ServiceKind, routeKindOf(this.#d.settings.route)];
+    await removeChildren(this.#d.client, session, kinds, workloadName(session));
+  }
+
+  #observe(session: Session, deployment: EnsuredChild): WorkloadObservation {
+    const pods = this.#d.client.list(PodKind, { namespace: session.metadata.namespace, labels: selectorLabels(session) });
+    return observeWorkload(deployment.now, pods);
+  }
+
+  /** Writes the status `verdict` calls for, if it differs; returns the session as it now is. */
+  async #writeStatus(session: Session, verdict: PhaseVerdict, facts: Omit<StatusFacts, 'now'>): Promise<Session> {
+    const patch = statusPatch(session.status, nextStatus(session, verdict, { ...facts, now: this.#d.clock.now() }));
+    if (!patch) return session;
+    const updated = await this.#d.client.patchStatus<Session>(session, mergePatch({ status: patch }));
+    this.#report.phaseChanged(session, updated);
+    return updated;
+  }
+
+  /** Asks to be called back exactly when the session's next time limit falls due. */
+  #requeueAtNextLimit(session: Session): Result | void {
+    const now = this.#d.clock.now();
+    const decision = limitDecision(session, this.#d.settings, now);
+    if (decision.action !== 'none') return { requeueAfterMs: 1 };
+    if (decision.nextCheckAt !== undefined) return { requeueAfterMs: Math.max(1, decision.nextCheckAt - now) };
+  }
+}
+
+/**
+ * The phase a running session reports: Running once ready, Failed when its pod cannot start,
+ * Pending when it was Running or Failed and is neither now; otherwise (new, or waking) nothing
+ * changes until it is ready.
+ */
+export function runVerdict(session: Session, workload: WorkloadObservation): PhaseVerdict {
+  if (workload.ready) return { phase: 'Running' };
+  if (workload.failure) return { phase: 'Failed', reason: workload.failure.reason, message: workload.failure.message };
+  const current = session.status?.phase;
+  if (current === 'Running') return { phase: 'Pending', reason: 'PodNotReady', message: 'The session pod is not ready' };
+  if (current === 'Failed') return { phase: 'Pending', reason: 'Recovering', message: 'The cause of the failure is gone; waiting for the pod to become ready' };
+  return 'unchanged';
+}
