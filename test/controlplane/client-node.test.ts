@@ -69,7 +69,7 @@ void describe('control plane with @kubernetes/client-node', () => {
     const writes = [];
     for (let i = 0; i < 500; i++) writes.push(c.core.createNamespacedConfigMap({ namespace: 'inf', body: { metadata: { name: `b-${i}` } } }));
     await Promise.all(writes);
-    await eventually('all 1,000 objects in the informer', () => seen.size === 1000 && informer.list('inf').length === 1000);
+    await eventually('all 1,000 objects in the informer', () => seen.size === 1000 && informer.list('inf').length === 1000, 60_000);
     await c.core.deleteNamespacedConfigMap({ namespace: 'inf', name: 'a-0' });
     await eventually('delete seen', () => !informer.get('a-0', 'inf'));
     await informer.stop();
