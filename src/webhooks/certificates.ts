@@ -70,9 +70,15 @@ const DAY = 24 * 3600 * 1000;
 /** setTimeout cannot wait longer than 2^31-1 ms; longer waits are taken in steps. */
 const MAX_WAIT_MS = 3600 * 1000;
 
-/** When a certificate issued at `issuedAt` valid until `notAfter` is due for renewal: two thirds through. */
-function renewalTime(issuedAt: number, notAfter: Date): number {
-  return issuedAt + ((notAfter.getTime() - issuedAt) * 2) / 3;
+/**
+ * X.509 validity is written in whole seconds, truncated: a certificate asked to last 900 ms may be
+ * stored as already expired. Ask for a second more, and plan from the validity actually written.
+ */
+const VALIDITY_RESOLUTION_MS = 1000;
+
+/** When a certificate issued at `issuedAt` is due for renewal: two thirds through its written validity. */
+function renewalTime(issuedAt: number, certPem: string): number {
+  return issuedAt + ((firstNotAfter(certPem).getTime() - issuedAt) * 2) / 3;
 }
 
 interface Issued<T> {
@@ -105,7 +111,7 @@ export class SelfSignedCertificates implements CertificateSource {
   }
 
   caBundle(): string {
-    return `${this.#previousCaPem}${this.#ca?.value.certPem ?? ''}`;
+    return pemBundle(this.#previousCaPem, this.#ca?.value.certPem ?? '');
   }
 
   async run(signal: AbortSignal, consumer: CertificateConsumer): Promise<void> {
@@ -136,7 +142,7 @@ export class SelfSignedCertificates implements CertificateSource {
   async #renewCa(signal: AbortSignal, consumer: CertificateConsumer): Promise<void> {
     const ca = await this.#newCa();
     const previous = this.#ca!.value.certPem;
-    await consumer.publishCaBundle(`${previous}${ca.value.certPem}`);
+    await consumer.publishCaBundle(pemBundle(previous, ca.value.certPem));
     await sleep(this.#clock, this.#o.bundlePropagationMs ?? 0, signal);
     const serving = await this.#issue(ca.value);
     consumer.useServingCertificate(serving.value);
@@ -147,14 +153,17 @@ export class SelfSignedCertificates implements CertificateSource {
 
   async #newCa(): Promise<Issued<CertificateAuthority>> {
     const issuedAt = this.#clock.now();
-    const value = await createCertificateAuthority(`streamspace-webhook-ca-${++this.#generation}`, this.#o.caLifetimeMs ?? 365 * DAY);
-    return { value, renewAt: renewalTime(issuedAt, value.notAfter) };
+    const lifetime = (this.#o.caLifetimeMs ?? 365 * DAY) + VALIDITY_RESOLUTION_MS;
+    const value = await createCertificateAuthority(`streamspace-webhook-ca-${++this.#generation}`, lifetime);
+    return { value, renewAt: renewalTime(issuedAt, value.certPem) };
   }
 
   async #issue(ca: CertificateAuthority): Promise<Issued<ServingCertificate>> {
     const issuedAt = this.#clock.now();
-    const value = await issueServingCertificate(ca, { hosts: this.#o.hosts, validForMs: this.#o.servingLifetimeMs ?? 90 * DAY });
-    return { value, renewAt: renewalTime(issuedAt, value.notAfter) };
+    const validForMs = (this.#o.servingLifetimeMs ?? 90 * DAY) + VALIDITY_RESOLUTION_MS;
+    const issued = await issueServingCertificate(ca, { hosts: this.#o.hosts, validForMs });
+    const value = { ...issued, notAfter: firstNotAfter(issued.certPem) };
+    return { value, renewAt: renewalTime(issuedAt, value.certPem) };
   }
 
   #retryDelay(): number {
@@ -228,7 +237,7 @@ export class MountedCertificates implements CertificateSource {
     if (files.certPem === old.certPem && files.keyPem === old.keyPem && files.caPem === old.caPem) return;
     const serving = servingOf(files);
     if (files.caPem && files.caPem !== old.caPem) {
-      const bundle = old.caPem && !files.caPem.includes(old.caPem) ? `${old.caPem}${files.caPem}` : files.caPem;
+      const bundle = old.caPem && !files.caPem.includes(old.caPem) ? pemBundle(old.caPem, files.caPem) : files.caPem;
       await consumer.publishCaBundle(bundle);
       await sleep(this.#clock, this.#o.bundlePropagationMs ?? 5000, signal);
       this.#bundle = bundle;
@@ -251,6 +260,11 @@ export class MountedCertificates implements CertificateSource {
 
 function ensureNewline(pem: string): string {
   return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
+/** PEM blocks joined into one bundle, each on lines of its own (a block ending without a newline would run into the next). */
+export function pemBundle(...pems: string[]): string {
+  return pems.filter(Boolean).map(ensureNewline).join('');
 }
 
 /** Expiry of the first certificate in `pem`. */

@@ -105,12 +105,12 @@ export async function session(api: KubeClient, namespace: string, name: string):
   return api.get<Session>(SessionKind, { namespace, name });
 }
 
-/** Waits until the session reports `phase` (and `extra` holds); returns it. */
-export function waitForPhase(api: KubeClient, namespace: string, name: string, phase: string, timeoutMs = 15_000, extra: (s: Session) => boolean = () => true): Promise<Session> {
+/** Waits until the session reports `phase` (within `timeoutMs`, default 15 s); returns it. */
+export function waitForPhase(api: KubeClient, namespace: string, name: string, phase: string, opts: { timeoutMs?: number } = {}): Promise<Session> {
   return eventually(`session ${namespace}/${name} to be ${phase}`, async () => {
     const s = await read<Session>(api, SessionKind, namespace, name);
-    return s?.status?.phase === phase && extra(s) ? s : undefined;
-  }, timeoutMs);
+    return s?.status?.phase === phase ? s : undefined;
+  }, opts.timeoutMs ?? 15_000);
 }
 
 /** Sets spec.state of a session, as the API (or a user with kubectl) would. */
@@ -121,4 +121,27 @@ export function setState(api: KubeClient, namespace: string, name: string, state
 /** Lists objects of `kind` in `namespace` matching `labelSelector`. */
 export async function listOf(api: KubeClient, kind: KindRef, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
   return (await api.list(kind, { namespace, labelSelector })).items;
+}
+
+/** How many reconciles `controller` has finished (any result), from the manager's own metrics. */
+export async function reconcileCount(ctrl: ControllerManager, controller: string): Promise<number> {
+  const metric = ctrl.manager.getRegistry().getSingleMetric('controller_runtime_reconcile_total');
+  const data = await metric!.get();
+  return data.values.filter((v) => v.labels.controller === controller).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Performs `action`, then waits until `controller` has finished at least `count` more reconciles. */
+export async function afterReconciles(ctrl: ControllerManager, controller: string, count: number, action: () => Promise<unknown>): Promise<void> {
+  const before = await reconcileCount(ctrl, controller);
+  await action();
+  await eventually(`${count} ${controller} reconciles`, async () => (await reconcileCount(ctrl, controller)) >= before + count);
+}
+
+/** Reasons of the Events recorded about an object, oldest first. */
+export async function eventReasons(api: KubeClient, namespace: string, name: string): Promise<string[]> {
+  const events = await listOf(api, { apiVersion: 'v1', kind: 'Event' }, namespace);
+  return events
+    .filter((e) => e.involvedObject?.name === name)
+    .sort((a, b) => String(a.firstTimestamp).localeCompare(String(b.firstTimestamp)))
+    .map((e) => String(e.reason));
 }

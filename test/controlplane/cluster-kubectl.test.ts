@@ -39,6 +39,14 @@ describe('simulated cluster with kubectl', { skip: !hasKubectl() && 'kubectl not
     const history = await kubectl.ok(['rollout', 'history', 'deployment/shop']);
     assert.match(history, /^1\s/m);
     assert.match(history, /^2\s/m);
+    await kubectl.ok(['rollout', 'undo', 'deployment/shop']);
+    assert.match(await kubectl.ok(['rollout', 'status', 'deployment/shop', '--timeout=20s']), /successfully rolled out/);
+    const undone = await c.apps.readNamespacedDeployment({ namespace: 'default', name: 'shop' });
+    assert.equal(undone.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3');
+    await eventually('pods back on nginx:1.27', async () => {
+      const pods = (await podsOf(c, 'default', 'shop')).filter((p) => !p.metadata?.deletionTimestamp);
+      return pods.length === 3 && pods.every((p) => p.spec?.containers[0].image === 'nginx:1.27');
+    });
     const [pod] = await podsOf(c, 'default', 'shop');
     assert.match(await kubectl.ok(['logs', pod.metadata!.name!]), /Started container main/);
   });

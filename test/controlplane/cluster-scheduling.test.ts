@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as k8s from '@kubernetes/client-node';
 import { eventually, startTestCluster, type TestCluster } from '../support/control-plane.ts';
-import { conditionOf, eventsAbout, MERGE_PATCH, pod, setNodeReady } from './cluster-fixtures.ts';
+import { conditionOf, eventsAbout, MERGE_PATCH, pod, setNodeReady, setSimulation } from './cluster-fixtures.ts';
 
 describe('simulated scheduler', () => {
   let c: TestCluster;
@@ -112,5 +112,18 @@ describe('simulated scheduler', () => {
     assert.equal((await scheduled('after-outage')).spec?.nodeName, 'node-3');
     const n = await c.core.readNode({ name: 'node-3' });
     assert.ok(!n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/')), JSON.stringify(n.spec?.taints));
+  });
+
+  it('adds and removes simulated nodes when the node count changes at runtime', async () => {
+    await setSimulation(c, { nodes: 4, nodeSpecs: [{}, {}, {}, { labels: { disk: 'ssd' }, capacity: { cpu: '2' } }] });
+    const added = await eventually('node-4', async () => (await c.core.listNode()).items.find((n) => n.metadata?.name === 'node-4'));
+    assert.equal(added.metadata?.labels?.disk, 'ssd');
+    assert.equal(added.status?.allocatable?.cpu, '2');
+    assert.equal(added.spec?.podCIDR, '10.244.3.0/24');
+    // The pod that selected a missing label finds its node.
+    assert.equal((await scheduled('nowhere')).spec?.nodeName, 'node-4');
+    await setSimulation(c, { nodes: 3 });
+    await eventually('node-4 removed', async () => !(await c.core.listNode()).items.some((n) => n.metadata?.name === 'node-4'));
+    await eventually('its pod removed too', async () => !(await c.core.listNamespacedPod({ namespace: ns, fieldSelector: 'metadata.name=nowhere' })).items.length);
   });
 });

@@ -61,9 +61,7 @@ describe('simulated storage', () => {
     assert.equal(pv.spec?.storageClassName, 'standard');
   });
 
-  it('writes the default class into a class-less claim', {
-    todo: 'registry/strategies/core.ts pvcStrategy.validateUpdate must allow spec.storageClassName nil → a class (RetroactiveDefaultStorageClass)',
-  }, async () => {
+  it('writes the default class into a class-less claim', async () => {
     assert.equal((await readClaim('data')).spec?.storageClassName, 'standard');
   });
 

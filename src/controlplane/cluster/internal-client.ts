@@ -4,11 +4,11 @@
  * inside the control plane play the part of kube-controller-manager, the scheduler and kubelets,
  * which in a real cluster are API clients too.
  */
-import { conflict, StatusError } from '../api/errors.ts';
+import { StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import { storageName } from '../registry/resource.ts';
-import { objectKey, revisionOf, RevisionMismatch, type ChangeEvent } from '../storage/store.ts';
+import type { ChangeEvent } from '../storage/store.ts';
 import { createObject } from '../verbs/create.ts';
 import { deleteObject, type DeleteOptions } from '../verbs/delete.ts';
 import { patchObject, PATCH_TYPES } from '../verbs/patch.ts';
@@ -122,16 +122,8 @@ export class InternalClient {
    */
   async finalizeNamespace(ns: KubeObject, finalizer: string): Promise<void> {
     const spec = { ...ns.spec, finalizers: (ns.spec?.finalizers ?? []).filter((f: string) => f !== finalizer) };
+    // PUT namespaces/{name}/finalize; with no finalizers left the update removes the namespace.
     await this.update(T.namespaces, { ...ns, spec }, 'finalize');
-    const after = this.svc.store.get('/namespaces', objectKey(undefined, ns.metadata.name!));
-    if (!after || after.metadata.uid !== ns.metadata.uid || !after.metadata.deletionTimestamp) return;
-    if (after.metadata.finalizers?.length || spec.finalizers.length) return;
-    try {
-      this.svc.store.delete('/namespaces', objectKey(undefined, ns.metadata.name!), revisionOf(after));
-    } catch (err) {
-      if (!(err instanceof RevisionMismatch)) throw err;
-      throw conflict({ group: '', resource: 'namespaces' }, ns.metadata.name!);
-    }
   }
 
   /** Calls `fn` for every committed change of the given types. */

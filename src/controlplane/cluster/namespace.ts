@@ -21,7 +21,7 @@ export const NAMESPACE_FINALIZER = 'kubernetes';
  * terminating namespace while spec.finalizers is non-empty: today any update of a namespace with a
  * deletionTimestamp removes it, so a status write would remove it before its content is gone.
  */
-export const REPORT_DELETION_PROGRESS = false;
+export const REPORT_DELETION_PROGRESS = true;
 
 /** One served type per storage (a storage served at several versions is deleted once). */
 function namespacedTypes(ctx: ControllerContext): ResourceType[] {

@@ -129,9 +129,10 @@ class ReplicaSetController {
       readyReplicas: active.filter(isPodReady).length, availableReplicas: available, observedGeneration: rs.metadata.generation ?? 1,
     };
     for (const [k, v] of Object.entries(counts)) if (v) status[k] = v;
-    if (rs.status?.conditions?.length) status.conditions = rs.status.conditions;
     const fresh = this.client.get(T.replicaSets, rs.metadata.namespace, rs.metadata.name!);
-    if (fresh && fresh.metadata.uid === rs.metadata.uid && !deepEqual(fresh.status, status)) {
+    if (!fresh || fresh.metadata.uid !== rs.metadata.uid) return;
+    if (fresh.status?.conditions?.length) status.conditions = fresh.status.conditions;
+    if (!deepEqual(fresh.status, status)) {
       await this.client.update(T.replicaSets, { ...fresh, status }, 'status');
     }
     return wakeAt === undefined ? undefined : { requeueAfterMs: wakeAt - now };

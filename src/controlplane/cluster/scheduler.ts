@@ -19,6 +19,7 @@ import { matchesNodeSelection } from './node-affinity.ts';
 import { claimNamesOf, isPodTerminal } from './pod-state.ts';
 import { addAmounts, allocatableOf, podRequests, type ResourceAmounts } from './resource-requests.ts';
 import { effectiveTaints, tolerationFor, UNSCHEDULABLE_TAINT } from './taints.ts';
+import { defaultStorageClass } from './volumes.ts';
 import { ReconcileQueue } from './work-queue.ts';
 
 const SOURCE = { component: 'default-scheduler' };
@@ -99,7 +100,7 @@ function claimProblem(client: InternalClient, pod: KubeObject): string | undefin
     if (pvc.metadata.deletionTimestamp) return `persistentvolumeclaim "${claimName}" is being deleted`;
     if (pvc.status?.phase === 'Bound') continue;
     const className = pvc.spec?.storageClassName;
-    const sc = className ? client.get(T.storageClasses, undefined, className) : undefined;
+    const sc = className === undefined ? defaultStorageClass(client) : className ? client.get(T.storageClasses, undefined, className) : undefined;
     if (sc?.volumeBindingMode !== 'WaitForFirstConsumer') return 'pod has unbound immediate PersistentVolumeClaims';
   }
   return undefined;

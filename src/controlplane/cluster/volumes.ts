@@ -2,8 +2,8 @@
  * Storage: the default StorageClass `standard` (created at start when the cluster has no class),
  * and what the persistent volume controller and a dynamic provisioner do for claims. A new claim
  * gets the `kubernetes.io/pvc-protection` finalizer and, when it names no class, the default class
- * (the PersistentVolumeClaimResize/DefaultStorageClass and StorageObjectInUseProtection admission
- * plugins do this at create; here it follows right after). A claim binds to a matching Available
+ * (the DefaultStorageClass and StorageObjectInUseProtection admission plugins do this at
+ * create; here it follows right after). A claim binds to a matching Available
  * volume, or to one provisioned for it (`pvc-<claim uid>`, capacity from the request, the class's
  * reclaim policy) — at once for Immediate classes, once a pod using it is scheduled for
  * WaitForFirstConsumer. Binding sets the claim's volumeName, bind annotations and Bound status, and

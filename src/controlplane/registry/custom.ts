@@ -40,7 +40,7 @@ export function resourceTypesOf(crd: KubeObject): ResourceType[] {
       categories: names.categories ?? [], verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
       subresources: { status: v.subresources?.status !== undefined, scale: scale ?? undefined }, custom: true, allowUnconditionalUpdate: false,
       schemaName: `${reversedGroup(spec.group)}.${v.name}.${names.kind}`, schema: v.schema?.openAPIV3Schema,
-      printerColumns: printerColumns(v), strategy: { selectableFields: selectableFieldsOf(v) },
+      printerColumns: printerColumns(v), strategy: { selectableFields: selectableFieldsOf(v) }, terminating: !!crd.metadata.deletionTimestamp,
     };
   });
 }

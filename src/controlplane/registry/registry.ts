@@ -28,7 +28,8 @@ export class Registry {
   private setCustom(crd: KubeObject, deleted: boolean): void {
     const name = crd.metadata.name!;
     const before = JSON.stringify(this.custom.get(name)?.map((t) => [t.version, t.schema, t.printerColumns]) ?? null);
-    if (deleted || crd.metadata.deletionTimestamp) this.custom.delete(name);
+    // A terminating CRD is still served (so finalizers of its objects can be removed) until it is gone.
+    if (deleted) this.custom.delete(name);
     else this.custom.set(name, resourceTypesOf(crd));
     const after = JSON.stringify(this.custom.get(name)?.map((t) => [t.version, t.schema, t.printerColumns]) ?? null);
     if (before !== after) for (const l of this.changeListeners) l();

@@ -68,6 +68,8 @@ export interface ResourceType {
   graceful?: boolean;
   printerColumns?: PrinterColumn[];
   strategy: Strategy;
+  /** A custom resource whose CRD is being deleted: served, but no new objects. */
+  terminating?: boolean;
 }
 
 /** The `apiVersion` of a resource type's objects. */

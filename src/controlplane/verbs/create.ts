@@ -1,6 +1,6 @@
 /** create: generateName, namespace checks, server-set metadata, admission, then a store insert. */
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, badRequest, fieldRequired, forbidden, invalid, notFound } from '../api/errors.ts';
+import { alreadyExists, badRequest, fieldRequired, forbidden, invalid, notFound, StatusError } from '../api/errors.ts';
 import { deepCopy, type KubeObject } from '../api/object.ts';
 import { recordUpdateManagedFields } from '../patch/apply.ts';
 import { apiVersionOf, storageName } from '../registry/resource.ts';
@@ -63,6 +63,9 @@ function initMetadata(obj: KubeObject, now: string): void {
 /** Creates an object. Returns what was stored (or would be, under dryRun). */
 export async function createObject(svc: Services, scope: RequestScope, body: KubeObject): Promise<KubeObject> {
   const { rt } = scope;
+  if (rt.terminating) {
+    throw new StatusError(405, 'MethodNotAllowed', `create not allowed while custom resource definition is terminating`);
+  }
   const obj = deepCopy(body);
   checkBodyIdentity(scope, obj);
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);

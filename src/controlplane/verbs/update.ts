@@ -44,6 +44,8 @@ function keepServerMetadata(obj: KubeObject, old: KubeObject): void {
 /** Builds the object a write asks for, applying the status-subresource rules. */
 function merged(rt: ResourceType, old: KubeObject, desired: KubeObject, subresource: string): KubeObject {
   if (subresource === 'status') return { ...deepCopy(old), status: deepCopy(desired.status) };
+  // namespaces/{name}/finalize changes only the namespace's spec.finalizers.
+  if (subresource === 'finalize') return { ...deepCopy(old), spec: { ...old.spec, finalizers: deepCopy(desired.spec?.finalizers ?? []) } };
   const obj = deepCopy(desired);
   if (rt.subresources.status) obj.status = deepCopy(old.status);
   keepServerMetadata(obj, old);
@@ -53,6 +55,8 @@ function merged(rt: ResourceType, old: KubeObject, desired: KubeObject, subresou
 /** True when an object with a deletionTimestamp and no finalizers should now be removed. */
 function readyToRemove(rt: ResourceType, obj: KubeObject): boolean {
   if (!obj.metadata.deletionTimestamp || obj.metadata.finalizers?.length) return false;
+  // A namespace also waits for its spec.finalizers (the namespace controller empties them).
+  if (rt.group === '' && rt.plural === 'namespaces' && obj.spec?.finalizers?.length) return false;
   return !(rt.graceful && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0);
 }
 
@@ -62,7 +66,7 @@ export async function commitUpdate(
 ): Promise<KubeObject> {
   const { rt } = scope;
   const obj = merged(rt, old, desired, subresource);
-  if (subresource !== 'status') rt.strategy.prepareForUpdate?.(obj, old);
+  if (subresource !== 'status' && subresource !== 'finalize') rt.strategy.prepareForUpdate?.(obj, old);
   if (!deepEqual(generationRelevant(rt, obj), generationRelevant(rt, old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
   const admitted = await admitWrite(svc, scope, {
     operation: 'UPDATE', subresource, name: old.metadata.name!, namespace: old.metadata.namespace ?? '', object: obj, oldObject: old,

@@ -1,0 +1,14 @@
+import { pino } from 'pino';
+import { startApiHarness } from '/work/main/test/api/harness.ts';
+const h = await startApiHarness();
+let t = Date.now();
+await h.api.app.close(); console.log('app.close', Date.now() - t); t = Date.now();
+await h.api.heartbeats.stop(); console.log('hb', Date.now() - t); t = Date.now();
+await h.api.view.stop(); console.log('view', Date.now() - t); t = Date.now();
+await h.api.repo.close(); console.log('repo', Date.now() - t); t = Date.now();
+const { startApiServer } = await import('/work/main/src/api/server.ts');
+const api = await startApiServer({ kubeconfig: h.cluster.kubeconfigPath, namespace: 'streamspace', logger: pino({ level: 'silent' }) });
+console.log('start', Date.now() - t); t = Date.now();
+const doc = await (await fetch(api.url + '/api/openapi.json')).json();
+console.log(Object.keys(doc.paths));
+await api.stop(); await h.cluster.stop();

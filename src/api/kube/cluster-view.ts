@@ -1,0 +1,117 @@
+/**
+ * The API's window on the cluster: one KubeClient for writes and an informer cache (scoped to
+ * the StreamSpace namespace) for every read, so list and get never hit the API server. Also
+ * lets a handler wait until the cache shows a state (read-your-writes after a create, or a
+ * session reaching Running) and subscribe to session changes (WebSocket pushes).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../../controlplane/api/object.ts';
+import { InformerCache, type InformerHandler } from '../../runtime/cache.ts';
+import { KubeClient } from '../../runtime/client.ts';
+import { realClock } from '../../runtime/clock.ts';
+import type { KindRef } from '../../runtime/resources.ts';
+import { EVENT, NODE, SESSION, SESSION_QUOTA, streamResourceTable, TEMPLATE } from './kinds.ts';
+
+/** Options of {@link ClusterView}. */
+export interface ClusterViewOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  logger: Logger;
+  /** Field manager of the API's writes. */
+  fieldManager?: string;
+}
+
+/** A change of a watched object, as pushed to subscribers. */
+export interface ObjectChange {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+}
+
+/** The kinds the API caches. */
+const CACHED_KINDS: KindRef[] = [SESSION, TEMPLATE, EVENT, SESSION_QUOTA, NODE];
+
+/** See the module comment. */
+export class ClusterView {
+  readonly client: KubeClient;
+  readonly cache: InformerCache;
+  readonly namespace: string;
+  readonly #abort = new AbortController();
+  #running: Promise<void> | undefined;
+
+  constructor(opts: ClusterViewOptions) {
+    this.namespace = opts.namespace;
+    this.client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: opts.fieldManager ?? 'streamspace-api', resources: streamResourceTable() });
+    this.cache = new InformerCache({ client: this.client, kubeConfig: opts.kubeConfig, clock: realClock, logger: opts.logger, namespace: opts.namespace });
+    for (const kind of CACHED_KINDS) this.cache.getInformer(kind);
+  }
+
+  /** Starts the informers (returns at once). */
+  start(): void {
+    this.#running ??= this.cache.start(this.#abort.signal);
+  }
+
+  /** Resolves true once every informer has listed. */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    return this.cache.waitForCacheSync(signal);
+  }
+
+  /** True once every informer has listed. */
+  hasSynced(): boolean {
+    return this.cache.hasSynced();
+  }
+
+  /** A cached object of `kind` in our namespace (cluster-scoped kinds ignore it). */
+  get<T extends KubeObject>(kind: KindRef, name: string): T | undefined {
+    const namespaced = this.client.resourceOf(kind).namespaced;
+    return this.cache.get<T>(kind, namespaced ? { namespace: this.namespace, name } : { name });
+  }
+
+  /** The cached objects of `kind`. */
+  list<T extends KubeObject>(kind: KindRef): T[] {
+    return this.cache.list<T>(kind);
+  }
+
+  /**
+   * Resolves with the cached object once `accept` holds for it (checked now and on every change),
+   * or undefined after `timeoutMs`. `accept` receives undefined while the object is absent.
+   */
+  waitFor<T extends KubeObject>(kind: KindRef, name: string, accept: (obj: T | undefined) => boolean, timeoutMs: number): Promise<T | undefined> {
+    const now = this.get<T>(kind, name);
+    if (accept(now)) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      let settled = false;
+      let remove: (() => void) | undefined;
+      const finish = (obj: T | undefined): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        remove?.();
+        resolve(obj);
+      };
+      const check = (): void => {
+        const obj = this.get<T>(kind, name);
+        if (accept(obj)) finish(obj);
+      };
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      // addHandler replays the cache synchronously, so `finish` may already have run.
+      remove = this.cache.getInformer(kind).addHandler({ onAdd: check, onUpdate: check, onDelete: check });
+      if (settled) remove();
+    });
+  }
+
+  /** Calls `listener` for every change of `kind` after now; returns the unsubscribe function. */
+  subscribe(kind: KindRef, listener: (change: ObjectChange) => void): () => void {
+    const handler: InformerHandler = {
+      onAdd: (object, initial) => { if (!initial) listener({ type: 'ADDED', object }); },
+      onUpdate: (_old, object) => listener({ type: 'MODIFIED', object }),
+      onDelete: (object) => listener({ type: 'DELETED', object }),
+    };
+    return this.cache.getInformer(kind).addHandler(handler);
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#running;
+  }
+}

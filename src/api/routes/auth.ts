@@ -1,0 +1,72 @@
+/**
+ * Built-in account sign-in (auth mode `local`): `POST /auth/login` trades a user name and
+ * password for an access token and a refresh token, `POST /auth/refresh` rotates the refresh
+ * token, `POST /auth/logout` revokes it; `GET /auth/me` says who the caller is.
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ApiDeps } from '../api-deps.ts';
+import { noteAudit } from '../plugins/audit.ts';
+import { callerOf } from '../plugins/authentication.ts';
+
+const tokenPair = {
+  type: 'object',
+  properties: {
+    accessToken: { type: 'string', description: 'RS256 JWT; send as `Authorization: Bearer <token>`.' },
+    refreshToken: { type: 'string', description: 'Single-use; trade it at /auth/refresh for a new pair.' },
+    expiresIn: { type: 'integer', description: 'Seconds until the access token expires.' },
+    tokenType: { type: 'string', enum: ['Bearer'] },
+  },
+};
+
+const refreshBody = {
+  type: 'object', required: ['refreshToken'], additionalProperties: false,
+  properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
+};
+
+/** The auth routes. */
+export function authRoutes(deps: ApiDeps): FastifyPluginAsync {
+  return async (app) => {
+    if (deps.authenticator.mode === 'local') passwordRoutes(app, deps);
+
+    app.get('/me', {
+      schema: {
+        summary: 'Who the caller is', tags: ['auth'],
+        response: { 200: { type: 'object', properties: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, method: { type: 'string' } } } },
+      },
+    }, async (request) => {
+      const { token: _token, apiKeyId: _key, ...me } = callerOf(request);
+      return me;
+    });
+  };
+}
+
+/** Login, refresh and logout of built-in accounts (auth mode `local` only). */
+function passwordRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.post<{ Body: { username: string; password: string } }>('/login', {
+    config: { auth: 'public', audit: 'auth.login' },
+    schema: {
+      summary: 'Sign in with a built-in account', tags: ['auth'],
+      body: {
+        type: 'object', required: ['username', 'password'], additionalProperties: false,
+        properties: { username: { type: 'string', minLength: 1, maxLength: 128 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+      },
+      response: { 200: tokenPair },
+    },
+  }, async (request) => {
+    noteAudit(request, { actor: request.body.username, target: request.body.username });
+    return deps.accounts.login(request.body.username, request.body.password);
+  });
+
+  app.post<{ Body: { refreshToken: string } }>('/refresh', {
+    config: { auth: 'public', audit: 'auth.refresh' },
+    schema: { summary: 'Trade a refresh token for a new token pair (the old refresh token stops working)', tags: ['auth'], body: refreshBody, response: { 200: tokenPair } },
+  }, async (request) => deps.accounts.refresh(request.body.refreshToken));
+
+  app.post<{ Body: { refreshToken: string } }>('/logout', {
+    config: { auth: 'public', audit: 'auth.logout' },
+    schema: { summary: 'Revoke a refresh token and every token rotated from the same login', tags: ['auth'], body: refreshBody, response: { 204: { type: 'null' } } },
+  }, async (request, reply) => {
+    await deps.accounts.logout(request.body.refreshToken);
+    return reply.code(204).send();
+  });
+}

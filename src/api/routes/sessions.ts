@@ -1,0 +1,130 @@
+/**
+ * Sessions. The API never runs workloads: a create writes a Session resource (the controller
+ * does the rest) and answers 202; state changes patch spec.state; reads come from the informer
+ * cache. Heartbeats are coalesced in memory (sessions/heartbeat-coalescer.ts).
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { KubeObject } from '../../controlplane/api/object.ts';
+import { SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
+import { mergePatch } from '../../runtime/patch.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { invalidInput } from '../errors.ts';
+import { EVENT, SESSION, TEMPLATE } from '../kube/kinds.ts';
+import { kubeCall } from '../kube/kube-errors.ts';
+import { noteAudit } from '../plugins/audit.ts';
+import { callerOf } from '../plugins/authentication.ts';
+import { idParams, kubeObject, listOf } from '../schemas.ts';
+import { sessionForCaller, visibleSessions } from '../sessions/session-access.ts';
+import { buildSession, sessionCreateSchema, type SessionCreateBody } from '../sessions/session-factory.ts';
+
+/** An object as answered: without managedFields (noise for clients). */
+export function forClient<T extends KubeObject>(obj: T): T {
+  const { managedFields: _mf, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+interface ListQuery {
+  user?: string;
+  state?: SessionState;
+  phase?: string;
+}
+
+const sessionList = listOf(kubeObject, 'Sessions, oldest first');
+
+/** The session routes. */
+export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: ListQuery }>('/', {
+      schema: {
+        summary: 'List your sessions (admins: everyone\'s, or one user\'s with `?user=`)', tags: ['sessions'],
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: { user: { type: 'string', maxLength: 128 }, state: { type: 'string', enum: [...SESSION_STATES] }, phase: { type: 'string', maxLength: 32 } },
+        },
+        response: { 200: sessionList },
+      },
+    }, async (request) => {
+      const { user, state, phase } = request.query;
+      const items = visibleSessions(deps.view, callerOf(request), user)
+        .filter((s) => (state === undefined || (s.spec.state ?? 'running') === state) && (phase === undefined || s.status?.phase === phase));
+      return { items: items.map(forClient) };
+    });
+
+    app.post<{ Body: SessionCreateBody }>('/', {
+      config: { audit: 'session.create' },
+      schema: {
+        summary: 'Launch a session from a template (creates the Session resource; the controller starts it)', tags: ['sessions'],
+        body: sessionCreateSchema(), response: { 202: kubeObject },
+      },
+    }, async (request, reply) => createSession(deps, request.body, callerOf(request).username, reply, (name) => noteAudit(request, { target: name })));
+
+    app.get<{ Params: { id: string } }>('/:id', {
+      schema: { summary: 'Read one session', tags: ['sessions'], params: idParams, response: { 200: kubeObject } },
+    }, async (request) => forClient(sessionForCaller(deps.view, callerOf(request), request.params.id)));
+
+    app.patch<{ Params: { id: string }; Body: { state: SessionState } }>('/:id', {
+      config: { audit: 'session.update' },
+      schema: {
+        summary: 'Ask for a state: running, hibernated or terminated', tags: ['sessions'], params: idParams,
+        body: { type: 'object', required: ['state'], additionalProperties: false, properties: { state: { type: 'string', enum: [...SESSION_STATES] } } },
+        response: { 202: kubeObject },
+      },
+    }, async (request, reply) => {
+      const session = sessionForCaller(deps.view, callerOf(request), request.params.id);
+      const patched = await kubeCall(() => deps.view.client.patch<Session>(session, mergePatch({ spec: { state: request.body.state } })));
+      return reply.code(202).send(forClient(patched));
+    });
+
+    app.delete<{ Params: { id: string } }>('/:id', {
+      config: { audit: 'session.delete' },
+      schema: { summary: 'Delete a session (the controller cleans up; the user\'s home volume is kept)', tags: ['sessions'], params: idParams, response: { 202: kubeObject } },
+    }, async (request, reply) => {
+      const session = sessionForCaller(deps.view, callerOf(request), request.params.id);
+      await kubeCall(() => deps.view.client.delete(session, { propagationPolicy: 'Background' }));
+      return reply.code(202).send(forClient(session));
+    });
+
+    app.get<{ Params: { id: string } }>('/:id/events', {
+      schema: { summary: 'Kubernetes events about a session, oldest first', tags: ['sessions'], params: idParams, response: { 200: listOf(kubeObject, 'core/v1 Events') } },
+    }, async (request) => {
+      const session = sessionForCaller(deps.view, callerOf(request), request.params.id);
+      return { items: sessionEvents(deps, session).map(forClient) };
+    });
+
+    app.post<{ Params: { id: string } }>('/:id/heartbeat', {
+      // An activity signal, not a change: counted in metrics, not audited.
+      config: { audit: false },
+      schema: {
+        summary: 'Report user activity; written to status.lastActivity at most once per flush interval', tags: ['sessions'], params: idParams,
+        response: { 202: { type: 'object', properties: { accepted: { type: 'boolean' }, flushIntervalSeconds: { type: 'number' } } } },
+      },
+    }, async (request, reply) => {
+      const session = sessionForCaller(deps.view, callerOf(request), request.params.id);
+      deps.heartbeats.record(session.metadata.name!, Date.now());
+      return reply.code(202).send({ accepted: true, flushIntervalSeconds: deps.settings.heartbeatFlushIntervalMs / 1000 });
+    });
+  };
+}
+
+async function createSession(deps: ApiDeps, body: SessionCreateBody, user: string, reply: FastifyReply, note: (name: string) => void): Promise<FastifyReply> {
+  if (!deps.view.get(TEMPLATE, body.template)) throw invalidInput('body.template', `template ${body.template} does not exist`);
+  const session = buildSession(user, deps.view.namespace, body);
+  note(session.metadata.name!);
+  const created = await kubeCall(() => deps.view.client.create(session));
+  // Read-your-writes: answer once this replica's cache holds the session, so a GET right after finds it.
+  await deps.view.waitFor(SESSION, created.metadata.name!, (s) => s !== undefined, deps.settings.cacheWaitMs);
+  return reply.code(202).send(forClient(created));
+}
+
+interface EventLike extends KubeObject {
+  involvedObject?: { kind?: string; name?: string; uid?: string };
+  lastTimestamp?: string;
+  eventTime?: string;
+}
+
+function sessionEvents(deps: ApiDeps, session: Session): EventLike[] {
+  const when = (e: EventLike): string => e.lastTimestamp ?? e.eventTime ?? String(e.metadata.creationTimestamp ?? '');
+  return deps.view.list<EventLike>(EVENT)
+    .filter((e) => e.involvedObject?.kind === 'Session' && e.involvedObject.name === session.metadata.name && (!e.involvedObject.uid || e.involvedObject.uid === session.metadata.uid))
+    .sort((a, b) => when(a).localeCompare(when(b)));
+}

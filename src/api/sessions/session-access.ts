@@ -1,0 +1,30 @@
+/**
+ * Who may see and act on a session: its owner (spec.user) and admins. Everything is read from
+ * the informer cache; a refusal is a 403 that says why.
+ */
+import type { Session } from '../../apis/stream/v1alpha1/session.ts';
+import type { Identity } from '../auth/identity.ts';
+import { forbidden, notFound } from '../errors.ts';
+import type { ClusterView } from '../kube/cluster-view.ts';
+import { SESSION } from '../kube/kinds.ts';
+
+/** True when `caller` may see and act on `session`. */
+export function mayActOn(caller: Identity, session: Session): boolean {
+  return caller.role === 'admin' || session.spec?.user === caller.username;
+}
+
+/** The cached session `id` if `caller` may act on it; 404 when there is none, 403 when it is someone else's. */
+export function sessionForCaller(view: ClusterView, caller: Identity, id: string): Session {
+  const session = view.get<Session>(SESSION, id);
+  if (!session) throw notFound(`session ${id}`);
+  if (!mayActOn(caller, session)) throw forbidden(`session ${id} belongs to another user; only its owner and admins may use it`);
+  return session;
+}
+
+/** The sessions `caller` may see: their own, or everyone's for admins (optionally one user's). */
+export function visibleSessions(view: ClusterView, caller: Identity, user?: string): Session[] {
+  if (user !== undefined && caller.role !== 'admin' && user !== caller.username) throw forbidden('only admins may list other users\' sessions');
+  const owner = user ?? (caller.role === 'admin' ? undefined : caller.username);
+  const sessions = view.list<Session>(SESSION).filter((s) => owner === undefined || s.spec?.user === owner);
+  return sessions.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name!.localeCompare(b.metadata.name!));
+}

@@ -1,0 +1,48 @@
+/**
+ * Builds the Session a create request asks for: the caller as owner, the template and the
+ * overrides from the body, a generated name (`<user>-<random>`), and labels that let kubectl
+ * find a user's sessions. Semantic checks (durations, quantities) reuse the validators the
+ * webhook runs, so a bad value is a 400 naming the field instead of a Kubernetes 422.
+ */
+import { randomBytes } from 'node:crypto';
+import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
+import { SessionSpec, type Session } from '../../apis/stream/v1alpha1/session.ts';
+import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validation.ts';
+import { invalidInput } from '../errors.ts';
+import { plainSchema } from '../schemas.ts';
+
+/** The label naming a session's owner (as a label-safe value). */
+export const USER_LABEL = 'streamspace.io/user';
+
+/** What a create request may set: every spec field except the owner. */
+export type SessionCreateBody = Omit<SessionSpec, 'user'>;
+
+/** The JSON schema of the create body, derived from the Session spec schema. */
+export function sessionCreateSchema(): object {
+  const { user: _user, ...properties } = plainSchema(SessionSpec).properties;
+  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties };
+}
+
+/** A label-safe, name-safe form of a user name (lower-case, `[a-z0-9-]`, at most 40 characters). */
+export function userSlug(user: string): string {
+  const slug = user.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  return slug || 'user';
+}
+
+function randomSuffix(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The Session object to create for `user`; 400 naming the field when the body is semantically invalid. */
+export function buildSession(user: string, namespace: string, body: SessionCreateBody): Session {
+  const spec: SessionSpec = { ...body, user };
+  const problem = validateSessionSpec(spec)[0];
+  if (problem) throw invalidInput(`body.${(problem.field ?? 'spec').replace(/^spec\.?/, '')}`, problem.message);
+  const slug = userSlug(user);
+  return {
+    apiVersion, kind: 'Session',
+    metadata: { name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: slug, 'app.kubernetes.io/managed-by': 'streamspace-api' } },
+    spec,
+  };
+}
