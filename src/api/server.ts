@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { ApiDeps } from './api-deps.ts';
 import { Authenticator, type AuthMode } from './auth/authenticator.ts';
@@ -123,7 +123,7 @@ async function buildAuth(opts: ApiServerOptions, repo: Repository): Promise<Pick
 function buildApp(deps: ApiDeps, opts: ApiServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes ?? 256 * 1024,
     // Unknown fields are errors, not silently dropped; schemas carry Kubernetes-style keywords.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false } },
@@ -132,6 +132,8 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions): FastifyInstance {
   // Responses are plain JSON.stringify: objects pass through whole (response schemas document them).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addSchema(errorBodySchema);
+  // Only JSON bodies: fastify's built-in text/plain parser would turn a wrong content type into a confusing 400.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   deps.openapi.collect(app);
   app.addHook('onResponse', async (request, reply) => {

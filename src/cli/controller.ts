@@ -6,7 +6,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
 import { readControllerSettings, settingsHelp, type ControllerSettings } from '../controllers/settings.ts';
-import { stopOnSignals } from './cluster.ts';
 
 /** Loads the kubeconfig the settings name, or the default chain. */
 export function loadKubeConfig(settings: ControllerSettings): KubeConfig {
@@ -50,8 +49,20 @@ export async function runController(argv: string[]): Promise<void> {
   });
   const url = await servingUrl(ctrl, running, true);
   process.stdout.write(`StreamSpace controller: /healthz, /readyz and /metrics at ${url}; ${describeScope(settings)}\n`);
-  stopOnSignals(async () => {
+  stopOnSignals(stop, running);
+}
+
+/**
+ * Stops the manager on SIGTERM/SIGINT and exits once it has shut down. (Not cluster.ts's helper:
+ * importing that module would load the whole embedded control plane into the controller process.)
+ */
+function stopOnSignals(stop: AbortController, running: Promise<void>): void {
+  const handler = (signal: string): void => {
+    if (stop.signal.aborted) return;
+    process.stderr.write(`Received ${signal}, shutting down\n`);
     stop.abort();
-    await running;
-  });
+    running.then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
 }

@@ -51,13 +51,13 @@ describe('API foundation', () => {
   it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {
     const doc = (await h.request('GET', '/api/openapi.json')).json;
     assert.equal(doc.openapi, '3.1.0');
-    const create = doc.paths['/api/v1/sessions/'].post ?? doc.paths['/api/v1/sessions'].post;
+    const create = doc.paths['/api/v1/sessions'].post;
     assert.deepEqual(create.requestBody.content['application/json'].schema.required, ['template']);
     assert.ok(create.responses['202']);
     assert.equal(create.responses['400'].content['application/json'].schema.$ref, '#/components/schemas/Error');
     assert.ok(doc.paths['/api/v1/sessions/{id}/heartbeat'].post);
     assert.equal(doc.paths['/api/v1/auth/login'].post.security, undefined, 'login is public');
-    assert.ok(doc.paths['/api/v1/users/'] ?? doc.paths['/api/v1/users']);
+    assert.ok(doc.paths['/api/v1/users'].post);
     assert.deepEqual(doc.components.schemas.Error.required, ['error', 'message']);
   });
 

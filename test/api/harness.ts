@@ -11,6 +11,7 @@ import { crds } from '../../src/apis/index.ts';
 import type { ControlPlaneOptions } from '../../src/controlplane/index.ts';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/server.ts';
 import { KubeClient } from '../../src/runtime/client.ts';
+import { PGliteDriver } from '../../src/api/db/pglite-driver.ts';
 import { streamResourceTable } from '../../src/api/kube/kinds.ts';
 import { eventually, rawRequest, startTestCluster, type TestCluster } from '../support/control-plane.ts';
 
@@ -81,6 +82,7 @@ export async function send(baseUrl: string, method: string, path: string, opts: 
 
 /** Starts a control plane with CRDs and the API (built-in accounts unless `apiOptions.auth` says otherwise). */
 export async function startApiHarness(apiOptions: Partial<ApiServerOptions> = {}, cluster: ControlPlaneOptions = {}): Promise<ApiHarness> {
+  PGliteDriver.reuseFreshImage();
   const c = await startTestCluster(cluster);
   await installCrds(c);
   await c.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });

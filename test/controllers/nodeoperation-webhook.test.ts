@@ -65,13 +65,15 @@ void describe('NodeOperation admission webhook', () => {
 
   void it('refuses label and taint keys that belong to Kubernetes, naming the field', async () => {
     const hostname = await refused('hostname', { nodeName: 'node-1', operation: 'label', parameters: { labels: { 'kubernetes.io/hostname': 'x' } } });
-    assert.match(hostname, /spec\.parameters\.labels\[kubernetes\.io\/hostname\]: Forbidden: label keys in the kubernetes\.io and k8s\.io domains belong to Kubernetes; a NodeOperation may not set them/);
+    assert.equal(hostname, 'The NodeOperation "hostname" is invalid: spec.parameters.labels[kubernetes.io/hostname]: '
+      + 'Forbidden: label keys in the kubernetes.io and k8s.io domains belong to Kubernetes; a NodeOperation may not set them');
     const role = await refused('role', { nodeName: 'node-1', operation: 'unlabel', parameters: { labels: { 'node-role.kubernetes.io/control-plane': '' } } });
     assert.match(role, /spec\.parameters\.labels\[node-role\.kubernetes\.io\/control-plane\]: Forbidden: .* may not remove them/);
     const cordonTaint = await refused('unschedulable', {
       nodeName: 'node-1', operation: 'taint', parameters: { taint: { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' } },
     });
-    assert.match(cordonTaint, /spec\.parameters\.taint\.key: Forbidden: node\.kubernetes\.io\/unschedulable is kept by Kubernetes in step with spec\.unschedulable; use operation cordon or uncordon instead/);
+    assert.equal(cordonTaint, 'The NodeOperation "unschedulable" is invalid: spec.parameters.taint.key: '
+      + 'Forbidden: node.kubernetes.io/unschedulable is kept by Kubernetes in step with spec.unschedulable; use operation cordon or uncordon instead');
     const notReady = await refused('not-ready', { nodeName: 'node-1', operation: 'untaint', parameters: { taint: { key: 'node.kubernetes.io/not-ready' } } });
     assert.match(notReady, /spec\.parameters\.taint\.key: Forbidden: taint keys in the kubernetes\.io and k8s\.io domains belong to Kubernetes/);
   });

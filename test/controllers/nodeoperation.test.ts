@@ -112,7 +112,8 @@ void describe('NodeOperation controller', () => {
     await eventually(async () => (await podsOf(namespace, app)).filter(isReady).length === replicas, { message: `${replicas} ready pods of ${app}` });
     await eventually(async () => (await api.get(BudgetKind, { namespace, name: app })).status?.currentHealthy === replicas, { message: `budget ${app} current` });
   }
-  const scale = (namespace: string, app: string, replicas: number) => api.patch({ ...DeploymentKind, metadata: { name: app, namespace } }, mergePatch({ spec: { replicas } }));
+  const scale = (namespace: string, app: string, replicas: number) =>
+    api.patch({ ...DeploymentKind, metadata: { name: app, namespace } }, mergePatch({ spec: { replicas } }));
 
   // ---- the node edits ----------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ void describe('NodeOperation controller', () => {
   void it('drains session pods past a PodDisruptionBudget once it allows, across a controller restart, and tells the sessions', async () => {
     const ns = 'drain-sessions';
     await ensureNamespace(ns);
-    const session = await api.create({ ...SessionKind, metadata: { name: 'alice-desktop', namespace: ns }, spec: { user: 'alice', template: 'firefox' } });
+    const session = await api.create<KubeObject>({ ...SessionKind, metadata: { name: 'alice-desktop', namespace: ns }, spec: { user: 'alice', template: 'firefox' } });
     await guardedDeployment(ns, 'ss-alice-desktop', 2, 2, 'alice-desktop');
     const [first] = (await podsOf(ns, 'ss-alice-desktop'));
     const node: string = first.spec.nodeName;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type * as k8s from '@kubernetes/client-node';
 import { startWebhookServer as startTestWebhookServer, type WebhookServer as TestWebhookServer } from '../controlplane/admission-webhook-server.ts';
 import {
-  createNamespaced, GROUP, mergePatch, rejection, sample, scrape, session, startWebhookCluster, template, VERSION, type WebhookCluster,
+  createNamespaced, GROUP, mergePatch, rejection, sample, scrape, session, startWebhookCluster, template, VERSION, type WebhookCluster, withMetadata,
 } from './webhook-cluster.ts';
 
 const NS = 'defaults';
@@ -33,6 +33,9 @@ function postReview(url: string, caBundle: string, request: Record<string, unkno
 void describe('Session defaults and validation webhooks', () => {
   let w: WebhookCluster;
   let other: TestWebhookServer;
+
+  const patchSession = (name: string, body: unknown, opts: { dryRun?: boolean } = {}) => mergePatch(w, { plural: 'sessions', namespace: NS, name }, body, opts);
+  const patchTemplate = (name: string, body: unknown) => mergePatch(w, { plural: 'templates', namespace: NS, name }, body);
 
   before(async () => {
     w = await startWebhookCluster({ defaults: { idleTimeout: '45m', maxSessionDuration: '8h' } }, [NS]);
@@ -68,7 +71,7 @@ void describe('Session defaults and validation webhooks', () => {
 
   void it('keeps what the session sets, and corrects labels that contradict spec', async () => {
     const own = { resources: { limits: { cpu: '2' } }, idleTimeout: '5m', persistentHome: false, state: 'hibernated' };
-    const s = await createNamespaced(w, session(NS, 's2', 'bob', 'firefox', own, { labels: { 'stream.streamspace.io/user': 'mallory', team: 'a' } }));
+    const s = await createNamespaced(w, withMetadata(session(NS, 's2', 'bob', 'firefox', own), { labels: { 'stream.streamspace.io/user': 'mallory', team: 'a' } }));
     assert.deepEqual(s.spec, { user: 'bob', template: 'firefox', ...own, maxSessionDuration: '8h' });
     assert.deepEqual(s.metadata.labels, { 'stream.streamspace.io/user': 'bob', 'stream.streamspace.io/template': 'firefox', team: 'a' });
   });
@@ -125,7 +128,7 @@ void describe('Session defaults and validation webhooks', () => {
     assert.equal(missing.stderr, 'The Session "s5" is invalid: spec.template: Not found: "nope"\n');
 
     await createNamespaced(w, template(NS, 'broken'));
-    const marked = await mergePatch(w, 'templates', NS, 'broken', { status: { valid: false, message: 'image cannot be pulled' } }, { subresource: 'status' });
+    const marked = await mergePatch(w, { plural: 'templates', namespace: NS, name: 'broken', subresource: 'status' }, { status: { valid: false, message: 'image cannot be pulled' } });
     assert.equal(marked.status, 200);
     const invalid = await rejection(createNamespaced(w, session(NS, 's5', 'erin', 'broken')));
     assert.equal(invalid.code, 422);
@@ -136,19 +139,19 @@ void describe('Session defaults and validation webhooks', () => {
 
   void it('keeps user and template immutable and terminated final', async () => {
     const userLabel = (await getSession('s1')).metadata.labels['stream.streamspace.io/user'];
-    const user = await mergePatch(w, 'sessions', NS, 's1', { spec: { user: 'mallory', template: 'broken' } });
+    const user = await patchSession('s1', { spec: { user: 'mallory', template: 'broken' } });
     assert.equal(user.status, 422);
     assert.equal(user.json.message, 'admission webhook "validate.sessions.stream.streamspace.io" denied the request: Session.stream.streamspace.io "s1" is invalid: '
       + '[spec.user: Invalid value: "mallory": field is immutable, spec.template: Invalid value: "broken": field is immutable, '
       + `metadata.labels[stream.streamspace.io/user]: Invalid value: "${userLabel}": must be "mallory", derived from spec, `
       + 'metadata.labels[stream.streamspace.io/template]: Invalid value: "firefox": must be "broken", derived from spec]');
 
-    assert.equal((await mergePatch(w, 'sessions', NS, 's1', { spec: { state: 'terminated' } })).status, 200);
+    assert.equal((await patchSession('s1', { spec: { state: 'terminated' } })).status, 200);
     const restart = await w.kubectl.run(['patch', 'session', 's1', '-n', NS, '--type=merge', '-p', '{"spec":{"state":"running"}}']);
     assert.equal(restart.code, 1);
     assert.equal(restart.stderr, 'The Session "s1" is invalid: spec.state: Invalid value: "running": a terminated session cannot be started or hibernated again; create a new session\n');
     // Changes that leave the state alone still pass.
-    assert.equal((await mergePatch(w, 'sessions', NS, 's1', { metadata: { annotations: { note: 'done' } } })).status, 200);
+    assert.equal((await patchSession('s1', { metadata: { annotations: { note: 'done' } } })).status, 200);
   });
 
   void it('refuses an invalid template up front, with a cause per field', async () => {
@@ -164,10 +167,10 @@ void describe('Session defaults and validation webhooks', () => {
       + 'Template.stream.streamspace.io "bad" is invalid: [spec.baseImage: Invalid value: "Not An Image": invalid reference format, '
       + 'spec.ports[1].containerPort: Duplicate value: 8080, spec: Required value: at least one of vnc.enabled or webapp.enabled must be true]');
 
-    const breaking = await mergePatch(w, 'templates', NS, 'firefox', { spec: { webapp: { enabled: true } } });
+    const breaking = await patchTemplate('firefox', { spec: { webapp: { enabled: true } } });
     assert.equal(breaking.status, 422);
     assert.deepEqual(breaking.json.details.causes, [{ reason: 'FieldValueRequired', field: 'spec.webapp.port', message: 'Required value: the port the web application listens on, when webapp.enabled is true' }]);
-    assert.equal((await mergePatch(w, 'templates', NS, 'firefox', { spec: { webapp: { enabled: true, port: 8080 } } })).status, 200);
+    assert.equal((await patchTemplate('firefox', { spec: { webapp: { enabled: true, port: 8080 } } })).status, 200);
   });
 
   void it('exports controller-runtime webhook metrics per path', async () => {

@@ -67,9 +67,14 @@ export function template(namespace: string, name: string, spec: Record<string, u
 
 /** A session of `user` from `templateName`. */
 export function session(
-  namespace: string, name: string, user: string, templateName: string, spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {},
+  namespace: string, name: string, user: string, templateName: string, spec: Record<string, unknown> = {},
 ): k8s.KubernetesObject & { spec: any } {
-  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'Session', metadata: { name, namespace, ...metadata }, spec: { user, template: templateName, ...spec } };
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'Session', metadata: { name, namespace }, spec: { user, template: templateName, ...spec } };
+}
+
+/** `obj` with `metadata` merged into its metadata. */
+export function withMetadata<T extends k8s.KubernetesObject>(obj: T, metadata: Record<string, unknown>): T {
+  return { ...obj, metadata: { ...obj.metadata, ...metadata } };
 }
 
 /** A SessionQuota. */
@@ -92,7 +97,9 @@ export function clientAs(w: WebhookCluster, username: string, groups: string[] =
 }
 
 /** Creates a namespaced StreamSpace object through `api` (the admin's by default). */
-export async function createNamespaced(w: WebhookCluster, obj: k8s.KubernetesObject, opts: { api?: k8s.CustomObjectsApi; dryRun?: boolean } = {}): Promise<any> {
+export async function createNamespaced(
+  w: WebhookCluster, obj: k8s.KubernetesObject, opts: { api?: k8s.CustomObjectsApi; dryRun?: boolean } = {},
+): Promise<any> {
   const plural = `${obj.kind!.toLowerCase()}s`;
   return (opts.api ?? w.c.custom).createNamespacedCustomObject({
     group: GROUP, version: VERSION, namespace: obj.metadata!.namespace!, plural, body: obj, dryRun: opts.dryRun ? 'All' : undefined,
@@ -113,12 +120,20 @@ export async function rejection(p: Promise<unknown>): Promise<{ code: number; me
   return { code: e.code ?? body?.code, reason: body?.reason, message: body?.message, details: body?.details };
 }
 
+/** Names one namespaced StreamSpace object (or its subresource). */
+export interface ObjectPath {
+  plural: string;
+  namespace: string;
+  name: string;
+  subresource?: string;
+}
+
 /** Merge-patches a namespaced StreamSpace object (as the admin); answers with the raw response. */
-export function mergePatch(w: WebhookCluster, plural: string, namespace: string, name: string, body: unknown, opts: { dryRun?: boolean; subresource?: string } = {}) {
-  const sub = opts.subresource ? `/${opts.subresource}` : '';
+export function mergePatch(w: WebhookCluster, target: ObjectPath, body: unknown, opts: { dryRun?: boolean } = {}) {
+  const sub = target.subresource ? `/${target.subresource}` : '';
   const query = opts.dryRun ? '?dryRun=All' : '';
-  return rawRequest(w.c.cp, 'PATCH', `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}/${name}${sub}${query}`, body,
-    { 'content-type': 'application/merge-patch+json' });
+  const path = `/apis/${GROUP}/${VERSION}/namespaces/${target.namespace}/${target.plural}/${target.name}${sub}${query}`;
+  return rawRequest(w.c.cp, 'PATCH', path, body, { 'content-type': 'application/merge-patch+json' });
 }
 
 /** The parsed samples of the manager's /metrics: name{labels} → value. */

@@ -16,6 +16,22 @@ async function run<T>(db: PGliteLike, sql: string, params: unknown[] = []): Prom
   return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
 }
 
+/**
+ * A freshly initialised, empty database image. Creating a PGlite database runs initdb, which
+ * takes seconds; when {@link PGliteDriver.reuseFreshImage} is on (tests that open many
+ * in-memory databases), the first one is dumped and later in-memory databases load the image.
+ */
+let freshImage: Promise<Blob> | undefined;
+let reuseImage = false;
+
+async function createFreshImage(): Promise<Blob> {
+  const db = new PGlite();
+  await db.waitReady;
+  const image = await db.dumpDataDir('none');
+  await db.close();
+  return image as Blob;
+}
+
 /** A {@link SqlDriver} over PGlite. */
 export class PGliteDriver implements SqlDriver {
   readonly kind = 'pglite' as const;
@@ -28,9 +44,15 @@ export class PGliteDriver implements SqlDriver {
   /** Opens (creating if needed) the database in `dir`, or an in-memory one without `dir`. */
   static async open(dir?: string): Promise<PGliteDriver> {
     if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const db = dir ? new PGlite(dir) : new PGlite();
+    const loadDataDir = !dir && reuseImage ? await (freshImage ??= createFreshImage()) : undefined;
+    const db = dir ? new PGlite(dir) : new PGlite(loadDataDir ? { loadDataDir } : {});
     await db.waitReady;
     return new PGliteDriver(db);
+  }
+
+  /** Makes later in-memory databases of this process start from one initialised image. */
+  static reuseFreshImage(): void {
+    reuseImage = true;
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<SqlResult<T>> {

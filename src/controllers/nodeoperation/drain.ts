@@ -11,9 +11,7 @@
  * reports progress and asks to run again: after the backoff when a disruption budget refused an
  * eviction (429), after the poll interval while evicted pods terminate.
  */
-import {
-  DEFAULT_DRAIN_GRACE_PERIOD_SECONDS, type DrainOptions, type NodeOperation,
-} from '../../apis/stream/v1alpha1/nodeoperation.ts';
+import { DEFAULT_DRAIN_GRACE_PERIOD_SECONDS, type NodeOperation } from '../../apis/stream/v1alpha1/nodeoperation.ts';
 import type { KubeObject } from '../../controlplane/api/object.ts';
 import type { KubeClient } from '../../runtime/client.ts';
 import { mergePatch } from '../../runtime/patch.ts';
@@ -60,12 +58,42 @@ interface PassResult {
   refused: boolean;
 }
 
+interface Progress {
+  podsEvicted: number;
+  podsRemaining: number;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function skippedNote(plan: DrainPlan): string {
-  return plan.skipped.length ? `; left in place: ${describePodReasons(plan.skipped)}` : '';
+function refusedUpdate(nodeName: string, plan: DrainPlan, podsEvicted: number): StatusUpdate {
+  const message = `cannot drain node ${nodeName}: ${describePodReasons(plan.refused)}; the node stays cordoned`;
+  return { phase: 'Failed', reason: 'PodsNotEvictable', message, podsEvicted, podsRemaining: plan.evict.length + plan.terminating.length };
+}
+
+function drainedUpdate(nodeName: string, plan: DrainPlan, progress: Progress): StatusUpdate {
+  const skipped = plan.skipped.length ? `; left in place: ${describePodReasons(plan.skipped)}` : '';
+  return { phase: 'Succeeded', reason: 'Drained', message: `drained node ${nodeName}: ${plural(progress.podsEvicted, 'pod')} evicted${skipped}`, ...progress };
+}
+
+function timedOutUpdate(op: NodeOperation, nodeName: string, waiting: PodReason[], progress: Progress): StatusUpdate {
+  const timeout = op.spec.parameters?.drain?.timeoutSeconds;
+  const message = `timed out after ${timeout}s draining node ${nodeName}: ${plural(progress.podsRemaining, 'pod')} could not be evicted: ${describePodReasons(waiting)}`;
+  return { phase: 'Failed', reason: 'Timeout', message, ...progress };
+}
+
+function progressUpdate(nodeName: string, waiting: PodReason[], progress: Progress): StatusUpdate {
+  const message = `draining node ${nodeName}: ${plural(progress.podsEvicted, 'pod')} evicted, waiting for ${describePodReasons(waiting)}`;
+  return { phase: 'Running', reason: 'Draining', message, ...progress };
+}
+
+/** When the drain must give up: timeoutSeconds after it started; undefined without a timeout. */
+function deadlineOf(op: NodeOperation): number | undefined {
+  const timeoutSeconds = op.spec.parameters?.drain?.timeoutSeconds;
+  const started = Date.parse(op.status?.startTime ?? '');
+  if (timeoutSeconds === undefined || Number.isNaN(started)) return undefined;
+  return started + timeoutSeconds * 1000;
 }
 
 /** See the module comment. */
@@ -81,33 +109,28 @@ export class NodeDrainer {
     const nodeName = node.metadata.name ?? op.spec.nodeName;
     const key = op.metadata.uid ?? op.metadata.name ?? '';
     await this.#cordon(node);
-    const options = op.spec.parameters?.drain ?? {};
-    const plan = planDrain(await this.#podsOn(nodeName), options);
+    const plan = planDrain(await this.#podsOn(nodeName), op.spec.parameters?.drain ?? {});
     const before = op.status?.podsEvicted ?? 0;
-    if (plan.refused.length) {
-      this.#d.backoff.reset(key);
-      const message = `cannot drain node ${nodeName}: ${describePodReasons(plan.refused)}; the node stays cordoned`;
-      return { finished: true, update: { phase: 'Failed', reason: 'PodsNotEvictable', message, podsEvicted: before, podsRemaining: plan.evict.length + plan.terminating.length } };
-    }
-    const result = await this.#evictAll(plan, options, op, nodeName);
-    const podsEvicted = before + result.evictedNow;
-    const podsRemaining = result.waiting.length;
-    if (!podsRemaining) {
-      this.#d.backoff.reset(key);
-      const message = `drained node ${nodeName}: ${plural(podsEvicted, 'pod')} evicted${skippedNote(plan)}`;
-      return { finished: true, update: { phase: 'Succeeded', reason: 'Drained', message, podsEvicted, podsRemaining } };
-    }
-    const deadline = this.#deadline(op);
-    if (deadline !== undefined && now >= deadline) {
-      this.#d.backoff.reset(key);
-      const message = `timed out after ${op.spec.parameters?.drain?.timeoutSeconds}s draining node ${nodeName}: ${plural(podsRemaining, 'pod')} could not be evicted: ${describePodReasons(result.waiting)}`;
-      return { finished: true, update: { phase: 'Failed', reason: 'Timeout', message, podsEvicted, podsRemaining } };
-    }
-    if (result.evictedNow > 0 || !result.refused) this.#d.backoff.reset(key);
-    const wait = result.refused ? this.#d.backoff.next(key) : this.#d.timing.pollIntervalMs;
+    if (plan.refused.length) return this.#finished(key, refusedUpdate(nodeName, plan, before));
+    const result = await this.#evictAll(plan, op, nodeName);
+    const progress = { podsEvicted: before + result.evictedNow, podsRemaining: result.waiting.length };
+    if (!progress.podsRemaining) return this.#finished(key, drainedUpdate(nodeName, plan, progress));
+    const deadline = deadlineOf(op);
+    if (deadline !== undefined && now >= deadline) return this.#finished(key, timedOutUpdate(op, nodeName, result.waiting, progress));
+    const wait = this.#nextWait(key, result);
     const retryAfterMs = deadline === undefined ? wait : Math.max(1, Math.min(wait, deadline - now));
-    const message = `draining node ${nodeName}: ${plural(podsEvicted, 'pod')} evicted, waiting for ${describePodReasons(result.waiting)}`;
-    return { finished: false, update: { phase: 'Running', reason: 'Draining', message, podsEvicted, podsRemaining }, retryAfterMs };
+    return { finished: false, update: progressUpdate(nodeName, result.waiting, progress), retryAfterMs };
+  }
+
+  #finished(key: string, update: StatusUpdate): DrainOutcome {
+    this.#d.backoff.reset(key);
+    return { finished: true, update };
+  }
+
+  /** Back off while budgets refuse and nothing moves; poll while evicted pods terminate. */
+  #nextWait(key: string, result: PassResult): number {
+    if (result.evictedNow > 0 || !result.refused) this.#d.backoff.reset(key);
+    return result.refused ? this.#d.backoff.next(key) : this.#d.timing.pollIntervalMs;
   }
 
   async #cordon(node: KubeObject): Promise<void> {
@@ -120,15 +143,8 @@ export class NodeDrainer {
     return list.items;
   }
 
-  #deadline(op: NodeOperation): number | undefined {
-    const timeoutSeconds = op.spec.parameters?.drain?.timeoutSeconds;
-    const started = Date.parse(op.status?.startTime ?? '');
-    if (timeoutSeconds === undefined || Number.isNaN(started)) return undefined;
-    return started + timeoutSeconds * 1000;
-  }
-
-  async #evictAll(plan: DrainPlan, options: DrainOptions, op: NodeOperation, nodeName: string): Promise<PassResult> {
-    const grace = options.gracePeriodSeconds ?? DEFAULT_DRAIN_GRACE_PERIOD_SECONDS;
+  async #evictAll(plan: DrainPlan, op: NodeOperation, nodeName: string): Promise<PassResult> {
+    const grace = op.spec.parameters?.drain?.gracePeriodSeconds ?? DEFAULT_DRAIN_GRACE_PERIOD_SECONDS;
     const waiting: PodReason[] = plan.terminating.map((pod) => ({ pod, reason: 'terminating' }));
     let evictedNow = 0;
     let refused = false;

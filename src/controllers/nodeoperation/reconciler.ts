@@ -67,7 +67,8 @@ export class NodeOperationReconciler implements Reconciler {
     }
     const node = await this.#node(op.spec.nodeName);
     if (!node) return this.#finish(op, failed('NodeNotFound', `node ${op.spec.nodeName} not found`));
-    const running = await this.#write(op, { phase: 'Running', reason: 'Running', message: op.status?.message ?? `${op.spec.operation} of node ${op.spec.nodeName} started` });
+    const started = hasStarted(op) ? op.status?.message : undefined;
+    const running = await this.#write(op, { phase: 'Running', reason: 'Running', message: started ?? `${op.spec.operation} of node ${op.spec.nodeName} started` });
     return op.spec.operation === 'drain' ? this.#drain(running, node) : this.#edit(running, node);
   }
 

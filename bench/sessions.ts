@@ -1,0 +1,190 @@
+/**
+ * Benchmark of the Session controller (run: `npx node bench/sessions.ts`; BENCH_SESSIONS and
+ * BENCH_STEADY_SECONDS change the number of sessions, default 1000, and the steady-state window,
+ * default 30 s).
+ *
+ * The control plane (`streamspace cluster --in-memory`) and the controller (`streamspace
+ * controller`) each run in their own process, as in production; this process is the user. It
+ * creates the sessions, then hibernates, wakes and terminates all of them, and prints:
+ * - create → Running latency, p50/p99 (from sending the create to the watch event saying Running);
+ * - the controller's API writes per session for each lifecycle step, read from its object
+ *   client's write counter (exported on /metrics); Event writes are counted apart;
+ * - writes during a steady-state window with every session Running, scaled to a minute;
+ * - the controller's resident memory (VmRSS from /proc) with every session Running.
+ * Leader election is off so lease renewals do not count as writes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Session } from '../src/apis/stream/v1alpha1/session.ts';
+import { ensureNamespace, installCrds } from '../src/controllers/install.ts';
+import { SessionKind, streamspaceResources, TemplateKind } from '../src/controllers/kinds.ts';
+import { KubeClient } from '../src/runtime/client.ts';
+import { mergePatch } from '../src/runtime/patch.ts';
+import { jsonClient, percentile, report, startClusterProcess, type ClusterProcess } from './support.ts';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
+const NS = 'bench';
+const CONCURRENCY = 32;
+const BIN = path.resolve(import.meta.dirname, '../bin/streamspace.js');
+
+/** The controller process and its /metrics. */
+interface ControllerProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startController(kubeconfigPath: string): Promise<ControllerProcess> {
+  const args = [BIN, 'controller', '--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-10_000); });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const url = /\/metrics at (http:\/\/\S+);/.exec(output)?.[1];
+    if (url) return { child, url };
+    if (Date.now() > deadline) throw new Error(`controller did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The controller's write counters, from its /metrics. */
+async function writeCounts(ctrl: ControllerProcess): Promise<{ objects: number; events: number }> {
+  const text = await (await fetch(`${ctrl.url}/metrics`)).text();
+  const value = (client: string): number => Number(new RegExp(`^streamspace_controller_api_requests\\{client="${client}",type="write"\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { objects: value('objects'), events: value('events') };
+}
+
+function rssMiB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kb / 1024;
+}
+
+/** Every session's phase as last seen by a watch, and when each first reached a phase. */
+class PhaseTracker {
+  readonly phases = new Map<string, string>();
+  readonly reachedAt = new Map<string, number>();
+  #abort: (() => void) | undefined;
+
+  async start(kc: KubeConfig): Promise<void> {
+    const watch = new Watch(kc);
+    const path = `/apis/${SessionKind.apiVersion}/namespaces/${NS}/sessions`;
+    const started = await watch.watch(path, { allowWatchBookmarks: false }, (type, obj: Session) => {
+      const name = obj.metadata.name ?? '';
+      const phase = type === 'DELETED' ? 'Deleted' : obj.status?.phase ?? '';
+      if (this.phases.get(name) !== phase) this.reachedAt.set(`${name}/${phase}`, performance.now());
+      this.phases.set(name, phase);
+    }, () => undefined);
+    this.#abort = () => started.abort();
+  }
+
+  count(phase: string): number {
+    let n = 0;
+    for (const p of this.phases.values()) if (p === phase) n++;
+    return n;
+  }
+
+  async waitFor(phase: string, n: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.count(phase) < n) {
+      if (Date.now() > deadline) throw new Error(`only ${this.count(phase)} of ${n} sessions ${phase} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  stop(): void {
+    this.#abort?.();
+  }
+}
+
+/** Runs `work` over `items` with at most CONCURRENCY in flight. */
+async function pool<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+const names = Array.from({ length: SESSIONS }, (_, i) => `s-${String(i).padStart(4, '0')}`);
+
+async function setState(api: KubeClient, state: string): Promise<void> {
+  await pool(names, (name) => api.patch({ ...SessionKind, metadata: { namespace: NS, name } }, mergePatch({ spec: { state } })));
+}
+
+/** Measures the controller's writes over one lifecycle step; returns writes per session. */
+async function step(ctrl: ControllerProcess, label: string, act: () => Promise<void>): Promise<void> {
+  const before = await writeCounts(ctrl);
+  const t0 = performance.now();
+  await act();
+  const after = await writeCounts(ctrl);
+  report(`sessions.${label}.writes_per_session`, (after.objects - before.objects) / SESSIONS);
+  report(`sessions.${label}.event_writes_per_session`, (after.events - before.events) / SESSIONS);
+  report(`sessions.${label}.wall_time`, (performance.now() - t0) / 1000, 's');
+}
+
+async function createAll(api: KubeClient, tracker: PhaseTracker): Promise<void> {
+  const sentAt = new Map<string, number>();
+  await pool(names, async (name) => {
+    sentAt.set(name, performance.now());
+    await api.create({ ...SessionKind, metadata: { name, namespace: NS }, spec: { user: `user-${name}`, template: 'desktop' } });
+  });
+  await tracker.waitFor('Running', SESSIONS, 600_000);
+  const latencies = names.map((n) => tracker.reachedAt.get(`${n}/Running`)! - sentAt.get(n)!);
+  report('sessions.create_to_running_p50', percentile(latencies, 50), 'ms');
+  report('sessions.create_to_running_p99', percentile(latencies, 99), 'ms');
+}
+
+async function prepare(cluster: ClusterProcess, api: KubeClient): Promise<void> {
+  // Enough nodes for every pod (110 pods each), and a kubelet that starts pods in milliseconds.
+  const simulation = { nodes: Math.ceil(SESSIONS / 100) + 2, podStartDelayMs: 10, podReadyDelayMs: 10, podStopDelayMs: 10 };
+  const res = await jsonClient(cluster).request('PUT', '/debug/simulation', simulation);
+  if (res.status !== 200) throw new Error(`PUT /debug/simulation answered ${res.status}`);
+  await installCrds(api);
+  await ensureNamespace(api, NS);
+  await api.create({
+    ...TemplateKind, metadata: { name: 'desktop', namespace: NS },
+    spec: { baseImage: 'lscr.io/linuxserver/webtop:latest', defaultResources: { requests: { cpu: '10m', memory: '16Mi' } }, vnc: { enabled: true, port: 3000 } },
+  });
+}
+
+async function main(): Promise<void> {
+  const cluster = await startClusterProcess(['--in-memory']);
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  const api = new KubeClient({ kubeConfig: kc, fieldManager: 'bench-user', resources: streamspaceResources() });
+  await prepare(cluster, api);
+  const tracker = new PhaseTracker();
+  await tracker.start(kc);
+  const ctrl = await startController(cluster.kubeconfigPath);
+  try {
+    report('sessions.count', SESSIONS);
+    await step(ctrl, 'reach_running', () => createAll(api, tracker));
+    await steadyState(ctrl);
+    await step(ctrl, 'hibernate', async () => { await setState(api, 'hibernated'); await tracker.waitFor('Hibernated', SESSIONS, 600_000); });
+    await step(ctrl, 'wake', async () => { await setState(api, 'running'); await tracker.waitFor('Running', SESSIONS, 600_000); });
+    await step(ctrl, 'terminate', async () => { await setState(api, 'terminated'); await tracker.waitFor('Terminated', SESSIONS, 600_000); });
+  } finally {
+    tracker.stop();
+    ctrl.child.kill('SIGTERM');
+    await new Promise((r) => ctrl.child.once('exit', r));
+    await cluster.stop();
+  }
+}
+
+/** Writes over a quiet window with every session Running, scaled to a minute; and the controller's RSS. */
+async function steadyState(ctrl: ControllerProcess): Promise<void> {
+  const before = await writeCounts(ctrl);
+  await new Promise((r) => setTimeout(r, STEADY_SECONDS * 1000));
+  const after = await writeCounts(ctrl);
+  report(`sessions.steady_state.writes_in_${STEADY_SECONDS}s`, after.objects - before.objects);
+  report('sessions.steady_state.writes_per_minute', ((after.objects - before.objects) * 60) / STEADY_SECONDS);
+  report(`sessions.controller_rss_at_${SESSIONS}_running`, rssMiB(ctrl.child.pid!), 'MiB');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench/sessions: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
