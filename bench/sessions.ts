@@ -182,6 +182,8 @@ async function steadyState(ctrl: ControllerProcess): Promise<void> {
   report(`sessions.steady_state.writes_in_${STEADY_SECONDS}s`, after.objects - before.objects);
   report('sessions.steady_state.writes_per_minute', ((after.objects - before.objects) * 60) / STEADY_SECONDS);
   report(`sessions.controller_rss_at_${SESSIONS}_running`, rssMiB(ctrl.child.pid!), 'MiB');
+  const text = await (await fetch(`${ctrl.url}/metrics`)).text();
+  process.stderr.write(text.split('\n').filter((l) => /^nodejs_heap_size|^nodejs_external|^process_resident|^nodejs_heap_space_size_used/.test(l)).join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -8,9 +8,12 @@
  * one over its user's quota (a refusal). Printed:
  * - decision latency inside the webhook handlers (AdmissionReview parsed → answer ready), p50/p99,
  *   for the validating (rules + quota) and the mutating (defaults) webhook; target p99 < 10 ms;
- * - end-to-end create latency through the API server, with and without the webhooks.
+ * - end-to-end create latency through the API server, with and without the webhooks;
+ * - one webhook round trip from this process (a dry-run AdmissionReview for the validating webhook),
+ *   on a new TLS connection per call (as the embedded API server calls webhooks) and on a kept-alive one.
  * BENCH_CREATES sets the number of measured creates per phase (default 500).
  */
+import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { crds } from '../src/apis/index.ts';
@@ -79,6 +82,39 @@ async function creates(client: Client, prefix: string, count: number, concurrenc
   return latencies;
 }
 
+/** Posts `count` reviews of a new session to `url`, on `agent` (false: a new connection per call, as the embedded API server does). */
+async function roundTrips(url: string, ca: string, agent: https.Agent | false, count: number): Promise<number[]> {
+  const object = { ...(sessionBody('probe', 'user-50', 'hibernated') as object), metadata: { name: 'probe', namespace: 'bench', uid: 'probe-uid' } };
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const body = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+      request: { uid: `r${i}`, operation: 'CREATE', namespace: 'bench', name: 'probe', dryRun: true, userInfo: { username: 'admin', groups: ['system:masters'] }, object },
+    });
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const req = https.request(url, { method: 'POST', ca, agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+async function webhookRoundTrips(client: Client): Promise<{ fresh: number[]; kept: number[] }> {
+  const config = (await client.request('GET', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/streamspace-webhooks')).body;
+  const { url, caBundle } = config.webhooks[0].clientConfig;
+  const ca = Buffer.from(caBundle, 'base64').toString('utf8');
+  const keepAlive = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  const result = { fresh: await roundTrips(url, ca, false, 300), kept: await roundTrips(url, ca, keepAlive, 300) };
+  keepAlive.destroy();
+  return result;
+}
+
 function reportLatencies(name: string, values: number[]): void {
   report(`${name}_p50`, percentile(values, 50), 'ms');
   report(`${name}_p99`, percentile(values, 99), 'ms');
@@ -105,6 +141,7 @@ async function main(): Promise<void> {
   const sequentialDecisions = new Map(decisions);
   decisions.clear();
   const concurrent = await creates(client, 'par', CREATES, CONCURRENCY);
+  const trips = await webhookRoundTrips(client);
 
   report('webhook.existing_sessions', EXISTING);
   reportLatencies('webhook.validate_session.decision (sequential)', sequentialDecisions.get('/validate-session') ?? []);
@@ -114,6 +151,8 @@ async function main(): Promise<void> {
   reportLatencies('webhook.create_e2e_without_webhooks', plain.slice(200));
   reportLatencies('webhook.create_e2e_with_webhooks (sequential)', sequential);
   reportLatencies(`webhook.create_e2e_with_webhooks (${CONCURRENCY} concurrent)`, concurrent);
+  reportLatencies('webhook.round_trip_new_tls_connection', trips.fresh);
+  reportLatencies('webhook.round_trip_kept_alive', trips.kept);
   await webhooks.stop();
   client.agent.destroy();
   await cp.stop();

@@ -29,12 +29,9 @@ export const ERRORS = {
   // Resources
   SS_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   SS_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
-  SS_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   SS_ERR_CONFLICT: { status: 409, message: 'The resource already exists or was changed concurrently' },
-  SS_ERR_TIMEOUT: { status: 504, message: 'Timed out waiting for the requested state' },
   // Limits and availability
   SS_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
-  SS_ERR_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
   SS_ERR_KUBERNETES: { status: 502, message: 'The Kubernetes API failed the request' },
   SS_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorEntry>;

@@ -20,6 +20,7 @@ import { KubeEventRecorder } from '../runtime/event-recorder.ts';
 import type { LeaderElectionTiming } from '../runtime/leader-election.ts';
 import { Manager } from '../runtime/manager.ts';
 import { FreshClient } from './fresh-client.ts';
+import { pooled } from './pooled-kube-config.ts';
 import { SessionKind, streamspaceResources } from './kinds.ts';
 import { SessionMetrics } from './session/metrics.ts';
 import { setupSessionController } from './session/setup.ts';
@@ -86,7 +87,8 @@ function leaderElection(opts: ControllerManagerOptions) {
 
 /** Builds the manager and both controllers (nothing runs until start()). */
 export function createControllerManager(opts: ControllerManagerOptions): ControllerManager {
-  const { kubeConfig, settings } = opts;
+  const { settings } = opts;
+  const kubeConfig = pooled(opts.kubeConfig);
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry });
   const http = opts.http === false ? undefined : opts.http ?? { host: settings.metrics.host, port: settings.metrics.port };

@@ -1,7 +1,8 @@
 /**
- * The three admission handlers, wired to the informer cache: session defaults (mutating), session
- * rules and quota (validating), template rules (validating). Building them registers the usage
- * index and the reservations as handlers of the Session informer.
+ * The admission handlers, wired to the informer cache: session defaults (mutating), session rules
+ * and quota (validating), template rules (validating), and NodeOperation rules (validating,
+ * ./nodeoperation.ts). Building them registers the usage index and the reservations as handlers
+ * of the Session informer.
  */
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { SessionQuota } from '../apis/stream/v1alpha1/sessionquota.ts';
@@ -11,12 +12,14 @@ import type { KubeClient } from '../runtime/client.ts';
 import { allow, deny, type AdmissionDecision, type AdmissionRequest } from './admission-review.ts';
 import { WEBHOOKS } from './configurations.ts';
 import { registerWebhookKinds, SessionKind, SessionQuotaKind, TemplateKind } from './kinds.ts';
+import { nodeExistsVia, nodeOperationAdmissionHandler } from './nodeoperation.ts';
 import type { WebhookMetrics } from './metrics.ts';
 import { QuotaReservations } from './reservations.ts';
 import { SessionDefaulter, type SessionDefaultSettings } from './session-defaults.ts';
 import { SessionQuotaCheck, type SessionQuotaSettings } from './session-quota.ts';
 import { validateSessionAdmission } from './session-validation.ts';
 import { TemplateLookup } from './template-lookup.ts';
+import type { GroupTrust } from './user-groups.ts';
 import { validateTemplateAdmission } from './template-validation.ts';
 import { SessionUsageIndex } from './usage.ts';
 
@@ -54,14 +57,14 @@ function sessionNamespace(request: AdmissionRequest, session: Session): string {
 }
 
 /** Validation first, quota second: a write refused for its content never holds a reservation. */
-function sessionValidation(templates: TemplateLookup, quota: SessionQuotaCheck): AdmissionHandler['handle'] {
+function sessionValidation(templates: TemplateLookup, quota: SessionQuotaCheck, trust: GroupTrust): AdmissionHandler['handle'] {
   return async (request) => {
     const session = request.object as Session | undefined;
     if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !session) return allow();
     const namespace = sessionNamespace(request, session);
     const name = session.spec?.template ?? '';
     const template = request.operation === 'CREATE' ? await templates.find(namespace, name) : templates.cached(namespace, name);
-    const problem = validateSessionAdmission(request, template) ?? quota.admit(request, template);
+    const problem = validateSessionAdmission(request, template, trust) ?? quota.admit(request, template);
     return problem ? deny(problem) : allow();
   };
 }
@@ -81,11 +84,12 @@ export function admissionHandlers(opts: AdmissionHandlerOptions): AdmissionHandl
     quotas: () => cache.list<SessionQuota>(SessionQuotaKind), usage, reservations,
     onViolation: (v) => metrics?.quotaDenials.inc({ limit: v.limit }),
   }, opts.quota);
-  const defaulter = new SessionDefaulter(templates, opts.defaults);
+  const defaulter = new SessionDefaulter(templates, opts.defaults, opts.quota);
   const handlers: AdmissionHandler[] = [
     { path: WEBHOOKS.sessionDefaults.path, handle: (r) => defaulter.handle(r) },
-    { path: WEBHOOKS.sessionValidation.path, handle: sessionValidation(templates, quota) },
+    { path: WEBHOOKS.sessionValidation.path, handle: sessionValidation(templates, quota, opts.quota ?? {}) },
     { path: WEBHOOKS.templateValidation.path, handle: validateTemplateAdmission },
+    nodeOperationAdmissionHandler(nodeExistsVia(client)),
   ];
   return { handlers, informers, reservations, usage };
 }

@@ -130,12 +130,24 @@ export class SelfSignedCertificates implements CertificateSource {
 
   async #renewDue(signal: AbortSignal, consumer: CertificateConsumer): Promise<void> {
     const now = this.#clock.now();
-    if (now >= this.#ca!.renewAt) await this.#renewCa(signal, consumer);
-    else if (now >= this.#serving!.renewAt) {
-      this.#serving = await this.#issue(this.#ca!.value);
-      consumer.useServingCertificate(this.#serving.value);
-      consumer.rotated?.('serving', this.#serving.value.notAfter);
+    const servingDue = now >= this.#serving!.renewAt;
+    if (now < this.#ca!.renewAt) {
+      if (servingDue) await this.#renewServing(consumer);
+      return;
     }
+    try {
+      await this.#renewCa(signal, consumer);
+    } catch (err) {
+      // The bundle could not be published (API server unreachable): keep serving from the current CA meanwhile.
+      if (servingDue) await this.#renewServing(consumer);
+      throw err;
+    }
+  }
+
+  async #renewServing(consumer: CertificateConsumer): Promise<void> {
+    this.#serving = await this.#issue(this.#ca!.value);
+    consumer.useServingCertificate(this.#serving.value);
+    consumer.rotated?.('serving', this.#serving.value.notAfter);
   }
 
   /** New CA: publish old+new, let the API server catch up, then serve a certificate of the new CA. */

@@ -8,6 +8,7 @@
  * | defaults.sessions.stream.streamspace.io | /mutate-session | sessions CREATE (reinvocationPolicy IfNeeded) | Fail |
  * | validate.sessions.stream.streamspace.io | /validate-session | sessions CREATE, UPDATE (spec rules and quota) | Fail |
  * | validate.templates.stream.streamspace.io | /validate-template | templates CREATE, UPDATE | Fail |
+ * | validate.nodeoperations.stream.streamspace.io | /validate-nodeoperation | nodeoperations CREATE, UPDATE (./nodeoperation.ts) | Fail |
  *
  * Only the main resources are matched, not their status subresources: the controllers' status
  * writes never wait for a webhook. Deletes are not matched either, so sessions and templates can
@@ -20,6 +21,7 @@ import { PART_OF_LABEL } from '../apis/crd.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { KubeObject } from '../controlplane/api/object.ts';
 import { ignoreNotFound, type KubeClient } from '../runtime/client.ts';
+import { NODE_OPERATION_WEBHOOK, nodeOperationValidatingWebhook } from './nodeoperation.ts';
 
 /** Name and path of each webhook. */
 export const WEBHOOKS = {
@@ -88,12 +90,13 @@ export function mutatingWebhookConfiguration(opts: WebhookConfigurationOptions):
   return configurationObject('MutatingWebhookConfiguration', opts, [defaults]);
 }
 
-/** The ValidatingWebhookConfiguration: session rules and quota, template rules. */
+/** The ValidatingWebhookConfiguration: session rules and quota, template rules, NodeOperation rules. */
 export function validatingWebhookConfiguration(opts: WebhookConfigurationOptions): KubeObject {
   // Quota reservations are kept in the webhook's memory for real writes only, never for dry runs.
   const sessions = webhook(opts, 'sessionValidation', [rule('sessions', ['CREATE', 'UPDATE'])], 'NoneOnDryRun');
   const templates = webhook(opts, 'templateValidation', [rule('templates', ['CREATE', 'UPDATE'])], 'None');
-  return configurationObject('ValidatingWebhookConfiguration', opts, [sessions, templates]);
+  const nodeOperations = nodeOperationValidatingWebhook(clientConfig(opts, NODE_OPERATION_WEBHOOK.path), opts.timeoutSeconds ?? 5);
+  return configurationObject('ValidatingWebhookConfiguration', opts, [sessions, templates, nodeOperations]);
 }
 
 /** Both configurations, mutating first. */

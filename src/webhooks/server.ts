@@ -15,6 +15,12 @@
  * publish the configurations, so the API server never calls a server that cannot answer yet. On
  * stop, in embedded mode, the configurations are deleted before the server closes: with
  * failurePolicy Fail, configurations left pointing at a closed port would refuse every Session write.
+ *
+ * Modes:
+ * - embedded (default): listens on 127.0.0.1, `url` configurations, self-signed certificates;
+ * - cluster: `service` set, listens on `host`/`port` (0.0.0.0:9443 is customary) behind that
+ *   Service. With more than one replica use mounted (cert-manager) certificates: self-signed
+ *   replicas would each publish their own CA and overwrite one another's caBundle.
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -6,7 +6,8 @@
  * defaultResources (the whole block, only when the session sets no resources at all);
  * spec.idleTimeout, spec.maxSessionDuration and spec.persistentHome from the settings. The user and
  * template labels are always made to match spec (a label saying another user would mislead every
- * selector).
+ * selector). The user's groups are recorded in the `stream.streamspace.io/user-groups` annotation as
+ * ./user-groups.ts decides them (the creator's own groups, a trusted creator's annotation, or none).
  *
  * Idempotent: the patch is computed against the object as received, so calling the webhook again on
  * its own result (reinvocationPolicy IfNeeded, after a later webhook changed something) yields no
@@ -15,8 +16,11 @@
 import { deepCopy } from '../controlplane/api/object.ts';
 import type { Session, SessionState } from '../apis/stream/v1alpha1/session.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
-import { allow, patch, pointerSegment, type AdmissionDecision, type AdmissionRequest, type JsonPatchOperation } from './admission-review.ts';
+import {
+  allow, patch, pointerSegment, type AdmissionDecision, type AdmissionRequest, type AdmissionUserInfo, type JsonPatchOperation,
+} from './admission-review.ts';
 import { sessionLabels } from './session-labels.ts';
+import { resolveUserGroups, USER_GROUPS_ANNOTATION, type GroupTrust } from './user-groups.ts';
 import type { TemplateLookup } from './template-lookup.ts';
 
 /** Controller settings the defaults come from. */
@@ -64,27 +68,53 @@ function labelOperations(session: Session): JsonPatchOperation[] {
   return ops;
 }
 
+/** Records the groups ./user-groups.ts resolves; a trusted creator's annotation stays as written. */
+function groupsOperations(session: Session, requester: AdmissionUserInfo | undefined, trust: GroupTrust): JsonPatchOperation[] {
+  const resolved = resolveUserGroups(session, requester, trust);
+  if (resolved.source === 'annotation') return [];
+  const annotations = session.metadata.annotations;
+  const current = annotations?.[USER_GROUPS_ANNOTATION];
+  const wanted = resolved.groups.length ? resolved.groups.join(',') : undefined;
+  if (current === wanted) return [];
+  const path = `/metadata/annotations/${pointerSegment(USER_GROUPS_ANNOTATION)}`;
+  if (wanted === undefined) return [{ op: 'remove', path }];
+  if (!annotations) return [{ op: 'add', path: '/metadata/annotations', value: { [USER_GROUPS_ANNOTATION]: wanted } }];
+  return [{ op: current === undefined ? 'add' : 'replace', path, value: wanted }];
+}
+
+/** What a defaulting decision looks at besides the session. */
+export interface DefaultingContext {
+  template?: Template;
+  settings?: SessionDefaultSettings;
+  requester?: AdmissionUserInfo;
+  trust?: GroupTrust;
+}
+
 /** The JSON patch that defaults and labels `session` (empty when it already is). */
-export function sessionDefaultsPatch(session: Session, template: Template | undefined, settings: SessionDefaultSettings = {}): JsonPatchOperation[] {
+export function sessionDefaultsPatch(session: Session, ctx: DefaultingContext = {}): JsonPatchOperation[] {
   // A session without user or template is refused by schema and validation; there is nothing to label.
   if (!session.spec?.user || !session.spec.template) return [];
-  return [...specDefaults(session, template, settings), ...labelOperations(session)];
+  return [
+    ...specDefaults(session, ctx.template, ctx.settings ?? {}), ...labelOperations(session), ...groupsOperations(session, ctx.requester, ctx.trust ?? {}),
+  ];
 }
 
 /** The mutating webhook's handler. */
 export class SessionDefaulter {
   readonly #templates: TemplateLookup;
   readonly #settings: SessionDefaultSettings;
+  readonly #trust: GroupTrust;
 
-  constructor(templates: TemplateLookup, settings: SessionDefaultSettings = {}) {
+  constructor(templates: TemplateLookup, settings: SessionDefaultSettings = {}, trust: GroupTrust = {}) {
     this.#templates = templates;
     this.#settings = settings;
+    this.#trust = trust;
   }
 
   async handle(request: AdmissionRequest): Promise<AdmissionDecision> {
     const session = request.object as Session | undefined;
     if (request.operation !== 'CREATE' || !session?.spec) return allow();
     const template = await this.#templates.find(request.namespace || session.metadata.namespace || '', session.spec.template ?? '');
-    return patch(sessionDefaultsPatch(session, template, this.#settings));
+    return patch(sessionDefaultsPatch(session, { template, settings: this.#settings, requester: request.userInfo, trust: this.#trust }));
   }
 }

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { isValidLabelValue } from '../controlplane/api/validation.ts';
-import { labelValueFor } from './session-labels.ts';
+import { sessionLabels, TEMPLATE_LABEL, USER_LABEL } from './session-labels.ts';
 
-void it('keeps valid label values and turns anything else into a valid, distinct one', () => {
-  assert.equal(labelValueFor('alice'), 'alice');
-  assert.equal(labelValueFor('firefox-2.1_x'), 'firefox-2.1_x');
-  const names = ['alice@example.com', 'alice-example.com', 'a@b', 'a-b@', '@@@', 'x'.repeat(64), `${'x'.repeat(63)}y`, 'Jürgen Müller', ''];
-  const values = names.map(labelValueFor);
-  for (const [i, v] of values.entries()) assert.deepEqual(isValidLabelValue(v), [], `${names[i]} → ${v}`);
-  assert.equal(new Set(values).size, names.length, 'different names, different labels');
-  assert.match(values[0], /^alice-example\.com-[0-9a-f]{8}$/);
-  assert.equal(labelValueFor('alice@example.com'), values[0], 'deterministic');
+void it('labels any user and template with valid values, distinct for users that sanitise alike', () => {
+  const users = ['alice', 'alice@example.com', 'alice-example.com', 'Jürgen Müller', '@@@', 'x'.repeat(80)];
+  const values = users.map((u) => sessionLabels(u, 'firefox')[USER_LABEL]);
+  for (const [i, v] of values.entries()) assert.deepEqual(isValidLabelValue(v), [], `${users[i]} → ${v}`);
+  assert.equal(new Set(values).size, users.length);
+  assert.equal(sessionLabels('alice', 'firefox')[USER_LABEL], values[0], 'deterministic');
+  assert.equal(sessionLabels('alice', 'firefox')[TEMPLATE_LABEL], 'firefox');
+  assert.deepEqual(isValidLabelValue(sessionLabels('alice', `t${'x'.repeat(100)}`)[TEMPLATE_LABEL]), []);
 });

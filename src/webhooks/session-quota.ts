@@ -19,7 +19,7 @@ import { isTemplateAllowed, selectSessionQuota } from '../apis/stream/v1alpha1/s
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import type { QuotaReservations } from './reservations.ts';
-import { resolveUserGroups, type GroupTrust } from './user-groups.ts';
+import { recordedUserGroups, resolveUserGroups, type GroupTrust } from './user-groups.ts';
 import {
   addFootprint, footprintOf, largerFootprint, sessionKey, type SessionFootprint, type SessionUsageIndex, type UserUsage,
 } from './usage.ts';
@@ -178,7 +178,8 @@ export class SessionQuotaCheck {
     const fallback = session.spec?.resources ? undefined : template?.spec?.defaultResources;
     const after = footprintOf(session, fallback);
     const before = old ? footprintOf(old, old.spec?.resources ? undefined : template?.spec?.defaultResources) : undefined;
-    const { groups } = resolveUserGroups(session, request.userInfo, this.#settings);
+    // An update is judged with the groups recorded at creation, whoever makes it (a controller waking the session, say).
+    const groups = old ? recordedUserGroups(old) : resolveUserGroups(session, request.userInfo, this.#settings).groups;
     const selected = selectSessionQuota(this.#src.quotas(), user, groups);
     const key = sessionKey(session);
     if (selected) {

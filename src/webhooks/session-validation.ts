@@ -6,6 +6,7 @@
  * - spec.user and spec.template never change;
  * - a terminated session stays terminated;
  * - the user and template labels, when present, match spec;
+ * - only a trusted requester changes the user's recorded groups (./user-groups.ts);
  * - on create, the template exists in the session's namespace and is valid.
  * Problems are reported together as one 422 Invalid with a cause per field, as the API server's own
  * validation does.
@@ -20,6 +21,7 @@ import type { Template } from '../apis/stream/v1alpha1/template.ts';
 import { validateTemplateSpec } from '../apis/stream/v1alpha1/template-validation.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { sessionLabels } from './session-labels.ts';
+import { groupsAnnotationChange, type GroupTrust } from './user-groups.ts';
 
 /** field.NotFound: `spec.template: Not found: "firefox"`. */
 function fieldNotFound(field: string, value: unknown): StatusCause {
@@ -73,14 +75,18 @@ function templateProblem(template: Template | undefined, name: string): StatusCa
 
 /**
  * The non-quota checks of a Session create or update; `template` is the session's template (looked
- * up by the caller: needed on create). Returns the 422 to answer with, or undefined.
+ * up by the caller: needed on create), `trust` says who may change recorded groups. Returns the 422
+ * to answer with, or undefined.
  */
-export function validateSessionAdmission(request: AdmissionRequest, template: Template | undefined): StatusError | undefined {
+export function validateSessionAdmission(request: AdmissionRequest, template: Template | undefined, trust: GroupTrust = {}): StatusError | undefined {
   const session = request.object as Session;
   const old = request.operation === 'UPDATE' ? (request.oldObject as Session | undefined) : undefined;
   const causes: StatusCause[] = [];
   if (!old || !deepEqual(session.spec, old.spec)) causes.push(...validateSessionSpec(session.spec));
-  if (old) causes.push(...immutableFields(session, old), ...terminatedStaysTerminated(session, old));
+  if (old) {
+    causes.push(...immutableFields(session, old), ...terminatedStaysTerminated(session, old));
+    causes.push(...groupsAnnotationChange(session, old, request.userInfo, trust));
+  }
   causes.push(...labelCauses(session, old));
   if (!old && session.spec?.template && !causes.length) {
     const problem = templateProblem(template, session.spec.template);

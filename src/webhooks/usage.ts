@@ -17,6 +17,7 @@ import { parseQuantity } from '../controlplane/api/quantity.ts';
 import type { ResourceRequirements } from '../apis/corev1.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { InformerHandler } from '../runtime/cache.ts';
+import { recordedUserGroups } from './user-groups.ts';
 
 /** What one session counts toward its user's quota. CPU and memory in units of 10^-9 (Quantity nanos). */
 export interface SessionFootprint {
@@ -105,6 +106,8 @@ export type TemplateResourcesLookup = (namespace: string, template: string) => R
 interface IndexedSession {
   user: string;
   footprint: SessionFootprint;
+  /** The user's groups recorded on the session (./user-groups.ts). */
+  groups: string[];
 }
 
 /** See the module comment. Register it as a handler of the Session informer. */
@@ -148,6 +151,13 @@ export class SessionUsageIndex implements InformerHandler {
     return [...this.#byUser.keys()];
   }
 
+  /** The groups recorded on `user`'s sessions, together. */
+  groupsOf(user: string): string[] {
+    const groups = new Set<string>();
+    for (const key of this.#byUser.get(user)?.keys() ?? []) for (const g of this.#byKey.get(key)?.groups ?? []) groups.add(g);
+    return [...groups];
+  }
+
   /** How many sessions are indexed. */
   get size(): number {
     return this.#byKey.size;
@@ -160,7 +170,7 @@ export class SessionUsageIndex implements InformerHandler {
     const footprint = footprintOf(session, session.spec?.resources ? undefined : template);
     const previous = this.#byKey.get(key);
     if (previous && previous.user !== user) this.#remove(key);
-    this.#byKey.set(key, { user, footprint });
+    this.#byKey.set(key, { user, footprint, groups: recordedUserGroups(session) });
     let sessions = this.#byUser.get(user);
     if (!sessions) this.#byUser.set(user, (sessions = new Map()));
     sessions.set(key, footprint);

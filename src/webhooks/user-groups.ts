@@ -1,23 +1,27 @@
 /**
  * Which groups a Session's user belongs to, for choosing their SessionQuota (group quotas).
  *
- * Kubernetes does not know the groups of an arbitrary user name, so the quota webhook takes them
- * from one of two places, and trusts each only where it can:
- * 1. The requester is the session's own user (userInfo.username equals spec.user): the groups the
- *    API server authenticated them with (userInfo.groups). This also covers a trusted caller that
- *    impersonates the user (Impersonate-User / Impersonate-Group headers).
- * 2. The requester is trusted to speak for users (by default members of system:masters, plus the
- *    configured users and groups, e.g. the StreamSpace API's service account): the comma-separated
- *    groups in the Session's `stream.streamspace.io/user-groups` annotation, which the StreamSpace
- *    API sets from the user's identity token.
- * Anyone else gets no groups: only a quota naming the user, or the default quota, applies, so
- * writing the annotation yourself cannot move you to a more generous group quota.
+ * Kubernetes does not know the groups of an arbitrary user name, so they are recorded on the
+ * Session, in the `stream.streamspace.io/user-groups` annotation (comma-separated), when it is
+ * created, and trusted only as far as their source is:
+ * 1. The creator is the session's own user (userInfo.username equals spec.user): the groups the
+ *    API server authenticated them with (userInfo.groups), whatever the annotation said. This also
+ *    covers a trusted caller that impersonates the user (Impersonate-User / Impersonate-Group).
+ * 2. The creator is trusted to speak for users (by default members of system:masters, plus the
+ *    configured users and groups, e.g. the StreamSpace API's service account): the annotation as
+ *    written, which the StreamSpace API sets from the user's identity token.
+ * 3. Anyone else: no groups (the annotation is removed), so only a quota naming the user or the
+ *    default quota applies, and writing the annotation yourself cannot buy a more generous quota.
+ * The defaulting webhook writes the result into the annotation; afterwards only a trusted requester
+ * may change it, and updates (a controller waking the session, say) are judged with the groups
+ * recorded there, whoever makes them.
  */
+import { fieldForbidden, type StatusCause } from '../controlplane/api/errors.ts';
 import { group } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { AdmissionUserInfo } from './admission-review.ts';
 
-/** The annotation carrying the user's groups, set by the StreamSpace API: `students,physics`. */
+/** The annotation carrying the user's groups: `students,physics`. */
 export const USER_GROUPS_ANNOTATION = `${group}/user-groups`;
 
 /** Who may state a user's groups through the annotation. */
@@ -42,16 +46,28 @@ export function parseGroupsAnnotation(value: string | undefined): string[] {
   return (value ?? '').split(',').map((g) => g.trim()).filter(Boolean);
 }
 
-function isTrusted(requester: AdmissionUserInfo, trust: GroupTrust): boolean {
-  if (requester.username && trust.trustedUsers?.includes(requester.username)) return true;
+/** Whether `requester` may state other users' groups. */
+export function isTrustedForGroups(requester: AdmissionUserInfo | undefined, trust: GroupTrust): boolean {
+  if (requester?.username && trust.trustedUsers?.includes(requester.username)) return true;
   const groups = trust.trustedGroups ?? ['system:masters'];
-  return (requester.groups ?? []).some((g) => groups.includes(g));
+  return (requester?.groups ?? []).some((g) => groups.includes(g));
 }
 
-/** See the module comment. */
+/** The groups of a session being created by `requester`; see the module comment. */
 export function resolveUserGroups(session: Session, requester: AdmissionUserInfo | undefined, trust: GroupTrust): ResolvedGroups {
-  const who = requester ?? {};
-  if (who.username && who.username === session.spec?.user) return { groups: who.groups ?? [], source: 'requester' };
-  if (isTrusted(who, trust)) return { groups: parseGroupsAnnotation(session.metadata.annotations?.[USER_GROUPS_ANNOTATION]), source: 'annotation' };
+  if (requester?.username && requester.username === session.spec?.user) return { groups: requester.groups ?? [], source: 'requester' };
+  if (isTrustedForGroups(requester, trust)) return { groups: parseGroupsAnnotation(session.metadata.annotations?.[USER_GROUPS_ANNOTATION]), source: 'annotation' };
   return { groups: [], source: 'none' };
+}
+
+/** The groups recorded on a stored session (what updates are judged with). */
+export function recordedUserGroups(session: Session): string[] {
+  return parseGroupsAnnotation(session.metadata.annotations?.[USER_GROUPS_ANNOTATION]);
+}
+
+/** A cause when an untrusted requester changes the recorded groups of an existing session. */
+export function groupsAnnotationChange(session: Session, old: Session, requester: AdmissionUserInfo | undefined, trust: GroupTrust): StatusCause[] {
+  const now = session.metadata.annotations?.[USER_GROUPS_ANNOTATION];
+  if (now === old.metadata.annotations?.[USER_GROUPS_ANNOTATION] || isTrustedForGroups(requester, trust)) return [];
+  return [fieldForbidden(`metadata.annotations[${USER_GROUPS_ANNOTATION}]`, 'the user\'s groups may only be changed by a requester trusted to state them')];
 }

@@ -51,7 +51,7 @@ async function waitForServer(url: string, child: ChildProcess, log: () => string
       return;
     } catch (err) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections: ${String(err)}\n${log()}`);
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections: ${String(err)}\n${log()}`, { cause: err });
     }
     await new Promise((r) => setTimeout(r, delay));
   }

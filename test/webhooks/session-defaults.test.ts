@@ -2,12 +2,14 @@
  * The defaulting and validation webhooks end to end, through kubectl and @kubernetes/client-node:
  * defaults from the template and the settings, labels, idempotence (a second call answers with no
  * patch) and reinvocation after another mutating webhook, Session rules (immutable fields,
- * terminated is final, the template must exist and be valid), Template rules, and the metrics.
+ * terminated is final, the template must exist and be valid), Template rules, the NodeOperation
+ * webhook served alongside, and the metrics.
  */
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type * as k8s from '@kubernetes/client-node';
+import { userLabelValue } from '../../src/controllers/session/naming.ts';
 import { startWebhookServer as startTestWebhookServer, type WebhookServer as TestWebhookServer } from '../controlplane/admission-webhook-server.ts';
 import {
   createNamespaced, GROUP, mergePatch, rejection, sample, scrape, session, startWebhookCluster, template, VERSION, type WebhookCluster, withMetadata,
@@ -64,7 +66,8 @@ void describe('Session defaults and validation webhooks', () => {
       idleTimeout: '45m', maxSessionDuration: '8h', persistentHome: true,
     });
     assert.equal(s.metadata.labels['stream.streamspace.io/template'], 'firefox');
-    assert.match(s.metadata.labels['stream.streamspace.io/user'], /^alice-example\.com-[0-9a-f]{8}$/);
+    assert.equal(s.metadata.labels['stream.streamspace.io/user'], userLabelValue('alice@example.com'), 'the Session controller\'s label value');
+    assert.match(s.metadata.labels['stream.streamspace.io/user'], /^alice-example\.com-[0-9a-f]{10}$/);
     const selected = await w.kubectl.ok(['get', 'sessions', '-n', NS, '-l', `stream.streamspace.io/user=${s.metadata.labels['stream.streamspace.io/user']}`, '-o', 'name']);
     assert.equal(selected, 'session.stream.streamspace.io/s1\n');
   });
@@ -73,7 +76,7 @@ void describe('Session defaults and validation webhooks', () => {
     const own = { resources: { limits: { cpu: '2' } }, idleTimeout: '5m', persistentHome: false, state: 'hibernated' };
     const s = await createNamespaced(w, withMetadata(session(NS, 's2', 'bob', 'firefox', own), { labels: { 'stream.streamspace.io/user': 'mallory', team: 'a' } }));
     assert.deepEqual(s.spec, { user: 'bob', template: 'firefox', ...own, maxSessionDuration: '8h' });
-    assert.deepEqual(s.metadata.labels, { 'stream.streamspace.io/user': 'bob', 'stream.streamspace.io/template': 'firefox', team: 'a' });
+    assert.deepEqual(s.metadata.labels, { 'stream.streamspace.io/user': userLabelValue('bob'), 'stream.streamspace.io/template': 'firefox', team: 'a' });
   });
 
   void it('answers its own result with no patch at all (idempotent)', async () => {
@@ -117,7 +120,7 @@ void describe('Session defaults and validation webhooks', () => {
     assert.equal(other.on('/label').length, 1);
     const seenByOther = other.on('/label')[0].review.request.object;
     assert.equal(seenByOther.spec.idleTimeout, '45m', 'ours runs first');
-    assert.deepEqual(s.metadata.labels, { 'stream.streamspace.io/user': 'dave', 'stream.streamspace.io/template': 'firefox', reviewed: 'yes' });
+    assert.deepEqual(s.metadata.labels, { 'stream.streamspace.io/user': userLabelValue('dave'), 'stream.streamspace.io/template': 'firefox', reviewed: 'yes' });
     assert.deepEqual(s.spec, seenByOther.spec, 'the second call left the spec alone');
     await w.c.objects.delete({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'zz-reviewer' } });
   });
@@ -143,7 +146,7 @@ void describe('Session defaults and validation webhooks', () => {
     assert.equal(user.status, 422);
     assert.equal(user.json.message, 'admission webhook "validate.sessions.stream.streamspace.io" denied the request: Session.stream.streamspace.io "s1" is invalid: '
       + '[spec.user: Invalid value: "mallory": field is immutable, spec.template: Invalid value: "broken": field is immutable, '
-      + `metadata.labels[stream.streamspace.io/user]: Invalid value: "${userLabel}": must be "mallory", derived from spec, `
+      + `metadata.labels[stream.streamspace.io/user]: Invalid value: "${userLabel}": must be "${userLabelValue('mallory')}", derived from spec, `
       + 'metadata.labels[stream.streamspace.io/template]: Invalid value: "firefox": must be "broken", derived from spec]');
 
     assert.equal((await patchSession('s1', { spec: { state: 'terminated' } })).status, 200);
@@ -173,9 +176,19 @@ void describe('Session defaults and validation webhooks', () => {
     assert.equal((await patchTemplate('firefox', { spec: { webapp: { enabled: true, port: 8080 } } })).status, 200);
   });
 
+  void it('serves the NodeOperation webhook too: refuses an operation on a node that does not exist', async () => {
+    const op = (name: string, nodeName: string) => ({
+      apiVersion: `${GROUP}/${VERSION}`, kind: 'NodeOperation', metadata: { name }, spec: { nodeName, operation: 'cordon' },
+    });
+    const missing = await w.kubectl.run(['create', '-f', '-'], JSON.stringify(op('cordon-9', 'node-9')));
+    assert.equal(missing.stderr, 'The NodeOperation "cordon-9" is invalid: spec.nodeName: Not found: "node-9"\n');
+    const ok = await w.kubectl.run(['create', '-f', '-'], JSON.stringify(op('cordon-1', 'node-1')));
+    assert.equal(ok.stdout, 'nodeoperation.stream.streamspace.io/cordon-1 created\n', ok.stderr);
+  });
+
   void it('exports controller-runtime webhook metrics per path', async () => {
     const m = await scrape(w);
-    for (const webhook of ['/mutate-session', '/validate-session', '/validate-template']) {
+    for (const webhook of ['/mutate-session', '/validate-session', '/validate-template', '/validate-nodeoperation']) {
       assert.ok(m.get(sample('controller_runtime_webhook_requests_total', { webhook, code: '200' }))! > 0, webhook);
       assert.ok(m.get(sample('controller_runtime_webhook_latency_seconds_count', { webhook }))! > 0, webhook);
       assert.equal(m.get(sample('controller_runtime_webhook_requests_in_flight', { webhook })), 0, webhook);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as k8s from '@kubernetes/client-node';
 import { startWebhookServer as startTestWebhookServer, type WebhookServer as TestWebhookServer } from '../controlplane/admission-webhook-server.ts';
+import { userLabelValue } from '../../src/controllers/session/naming.ts';
 import { eventually } from '../support/control-plane.ts';
 import {
   clientAs, createNamespaced, createQuota, mergePatch, quota, rejection, sample, scrape, session, startWebhookCluster, template,
@@ -22,6 +23,7 @@ void describe('SessionQuota admission', () => {
   let w: WebhookCluster;
   let gate: TestWebhookServer;
 
+  const getSession = (name: string): Promise<any> => w.c.custom.getNamespacedCustomObject({ group: 'stream.streamspace.io', version: 'v1alpha1', namespace: NS, plural: 'sessions', name });
   const patchSession = (name: string, body: unknown, opts: { dryRun?: boolean } = {}) => mergePatch(w, { plural: 'sessions', namespace: NS, name }, body, opts);
 
   before(async () => {
@@ -163,7 +165,7 @@ void describe('SessionQuota admission', () => {
       assert.match(refusal.message, /quota exceeded: user olivia has 1 of 1 sessions \(SessionQuota "one-only"\)$/);
     }
     const listed = await w.c.custom.listNamespacedCustomObject({
-      group: 'stream.streamspace.io', version: 'v1alpha1', namespace: NS, plural: 'sessions', labelSelector: 'stream.streamspace.io/user=olivia',
+      group: 'stream.streamspace.io', version: 'v1alpha1', namespace: NS, plural: 'sessions', labelSelector: `stream.streamspace.io/user=${userLabelValue('olivia')}`,
     });
     assert.equal(listed.items.length, 1);
 
@@ -182,41 +184,84 @@ void describe('SessionQuota admission', () => {
   });
 
   void it('picks the most specific quota: user over group over default; groups from the requester or a trusted annotation', async () => {
-    await createQuota(w, quota('students-group', { groups: ['students'], limits: { maxSessions: 2 } }));
+    await createQuota(w, quota('students-group', { groups: ['students'], limits: { maxSessions: 2, maxRunningSessions: 1 } }));
     await createQuota(w, quota('grace-own', { users: ['grace'], limits: { maxSessions: 3 } }));
     await createQuota(w, quota('everyone', { default: true, limits: { maxSessions: 1 } }));
     // The informer sees quotas in the order they were written: once the last one applies, all do.
     await createNamespaced(w, session(NS, 'i1', 'ivan', 'firefox'));
     await untilRefused(session(NS, 'i-probe', 'ivan', 'firefox'), 'everyone');
+    const groupsOf = async (name: string) => (await getSession(name)).metadata.annotations?.['stream.streamspace.io/user-groups'];
 
-    // grace, a student, writes her own sessions: her user quota wins over the group's.
+    // grace, a student, writes her own sessions: her user quota wins over the group's; her groups are recorded.
     const grace = clientAs(w, 'grace', ['students']);
-    for (const name of ['g1', 'g2', 'g3']) await createNamespaced(w, session(NS, name, 'grace', 'firefox'), { api: grace });
+    for (const name of ['g1', 'g2', 'g3']) await createNamespaced(w, session(NS, name, 'grace', 'firefox', { state: 'hibernated' }), { api: grace });
     const g4 = await rejection(createNamespaced(w, session(NS, 'g4', 'grace', 'firefox'), { api: grace }));
-    assert.match(g4.message, /quota exceeded: user grace has 3 of 3 sessions \(SessionQuota "grace-own"\)$/);
+    assert.equal(g4.message, `${REFUSED}quota exceeded: user grace has 3 of 3 sessions (SessionQuota "grace-own")`);
+    assert.equal(await groupsOf('g1'), 'students,system:authenticated');
 
     // heidi's sessions are written by the admin (trusted), with her groups in the annotation.
     const asStudent = { annotations: { 'stream.streamspace.io/user-groups': 'physics, students' } };
-    for (const name of ['h1', 'h2']) await createNamespaced(w, withMetadata(session(NS, name, 'heidi', 'firefox'), asStudent));
+    await createNamespaced(w, withMetadata(session(NS, 'h1', 'heidi', 'firefox'), asStudent));
+    await createNamespaced(w, withMetadata(session(NS, 'h2', 'heidi', 'firefox', { state: 'hibernated' }), asStudent));
+    assert.equal(await groupsOf('h1'), 'physics, students');
     const h3 = await rejection(createNamespaced(w, withMetadata(session(NS, 'h3', 'heidi', 'firefox'), asStudent)));
-    assert.match(h3.message, /quota exceeded: user heidi has 2 of 2 sessions \(SessionQuota "students-group"\)$/);
+    assert.equal(h3.message, `${REFUSED}quota exceeded: user heidi has 2 of 2 sessions (SessionQuota "students-group")`);
+    // Updates are judged with the recorded groups whoever makes them, and only the trusted may change them.
+    const robot = clientAs(w, 'robot');
+    const wake = await rejection(robot.patchNamespacedCustomObject({
+      group: 'stream.streamspace.io', version: 'v1alpha1', namespace: NS, plural: 'sessions', name: 'h2', body: [{ op: 'replace', path: '/spec/state', value: 'running' }],
+    }));
+    assert.equal(wake.message, `${REFUSED}quota exceeded: user heidi has 1 of 1 running sessions (SessionQuota "students-group")`);
+    const regroup = await rejection(robot.patchNamespacedCustomObject({
+      group: 'stream.streamspace.io', version: 'v1alpha1', namespace: NS, plural: 'sessions', name: 'h2',
+      body: [{ op: 'replace', path: '/metadata/annotations/stream.streamspace.io~1user-groups', value: 'staff' }],
+    }));
+    assert.equal(regroup.code, 422);
+    assert.deepEqual(regroup.details.causes, [{
+      reason: 'FieldValueForbidden', field: 'metadata.annotations[stream.streamspace.io/user-groups]',
+      message: 'Forbidden: the user\'s groups may only be changed by a requester trusted to state them',
+    }]);
 
     // ivan is in no group: the default quota.
     const i2 = await rejection(createNamespaced(w, session(NS, 'i2', 'ivan', 'firefox')));
-    assert.match(i2.message, /quota exceeded: user ivan has 1 of 1 sessions \(SessionQuota "everyone"\)$/);
+    assert.equal(i2.message, `${REFUSED}quota exceeded: user ivan has 1 of 1 sessions (SessionQuota "everyone")`);
 
     // Claiming a group in the annotation does not help an untrusted writer, for themselves or for others.
     const judy = clientAs(w, 'judy');
     await createNamespaced(w, withMetadata(session(NS, 'j1', 'judy', 'firefox'), asStudent), { api: judy });
+    assert.equal(await groupsOf('j1'), 'system:authenticated', 'her own groups replace what she claimed');
     const j2 = await rejection(createNamespaced(w, withMetadata(session(NS, 'j2', 'judy', 'firefox'), asStudent), { api: judy }));
-    assert.match(j2.message, /\(SessionQuota "everyone"\)$/);
+    assert.equal(j2.message, `${REFUSED}quota exceeded: user judy has 1 of 1 sessions (SessionQuota "everyone")`);
     const mallory = clientAs(w, 'mallory');
     await createNamespaced(w, withMetadata(session(NS, 'k1', 'ken', 'firefox'), asStudent), { api: mallory });
+    assert.equal(await groupsOf('k1'), undefined, 'an untrusted writer cannot state another user\'s groups');
     const k2 = await rejection(createNamespaced(w, withMetadata(session(NS, 'k2', 'ken', 'firefox'), asStudent), { api: mallory }));
-    assert.match(k2.message, /quota exceeded: user ken has 1 of 1 sessions \(SessionQuota "everyone"\)$/);
+    assert.equal(k2.message, `${REFUSED}quota exceeded: user ken has 1 of 1 sessions (SessionQuota "everyone")`);
 
     const metrics = await scrape(w);
     assert.ok((metrics.get(sample('streamspace_webhook_quota_denials_total', { limit: 'maxSessions' })) ?? 0) >= 5);
     assert.ok((metrics.get(sample('streamspace_webhook_quota_denials_total', { limit: 'allowedTemplates' })) ?? 0) >= 1);
+  });
+  void it('writes each user\'s usage into the status of the quota that governs them', async () => {
+    await createQuota(w, quota('sam-quota', { users: ['sam'], limits: { maxSessions: 5 } }));
+    await createNamespaced(w, session(NS, 'sam1', 'sam', 'firefox'));
+    await createNamespaced(w, session(NS, 'sam2', 'sam', 'firefox', { state: 'hibernated' }));
+    const statusOf = async (name: string): Promise<any> => (await w.c.custom.getClusterCustomObject({
+      group: 'stream.streamspace.io', version: 'v1alpha1', plural: 'sessionquotas', name,
+    })).status ?? {};
+    const samRow = { user: 'sam', sessions: 2, runningSessions: 1, cpu: '1', memory: '1Gi' };
+    const status = await eventually('sam\'s usage in the status', async () => {
+      const s = await statusOf('sam-quota');
+      return JSON.stringify(s.usage) === JSON.stringify([samRow]) && s;
+    });
+    assert.equal(status.observedGeneration, 1);
+    assert.match(status.lastUpdated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal((await patchSession('sam1', { spec: { state: 'terminated' } })).status, 200);
+    await eventually('the terminated session no longer counts', async () => JSON.stringify((await statusOf('sam-quota')).usage)
+      === JSON.stringify([{ ...samRow, sessions: 1, runningSessions: 0, cpu: '0', memory: '0' }]));
+    // Precedence with recorded groups: heidi (annotated a student) under the group quota, the others under the default.
+    const users = async (name: string) => ((await statusOf(name)).usage ?? []).map((row: { user: string }) => row.user);
+    await eventually('group and default quotas list their users', async () => JSON.stringify(await users('students-group')) === '["heidi"]'
+      && JSON.stringify(await users('everyone')) === '["ivan","judy","ken"]' && JSON.stringify(await users('grace-own')) === '["grace"]');
   });
 });

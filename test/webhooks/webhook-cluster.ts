@@ -10,6 +10,7 @@ import type { ControlPlaneOptions } from '../../src/controlplane/index.ts';
 import { Manager } from '../../src/runtime/manager.ts';
 import { ResourceTable } from '../../src/runtime/resources.ts';
 import { registerWebhookKinds } from '../../src/webhooks/kinds.ts';
+import { addQuotaStatusUpdater } from '../../src/webhooks/quota-status.ts';
 import { addWebhookServer, type WebhookServer, type WebhookServerSettings } from '../../src/webhooks/server.ts';
 import { eventually, rawRequest, startTestCluster, type TestCluster } from '../support/control-plane.ts';
 import { kubectlFor, type Kubectl } from '../support/kubectl.ts';
@@ -33,7 +34,10 @@ export async function installCrds(c: TestCluster): Promise<void> {
   await eventually('sessions served', async () => (await rawRequest(c.cp, 'GET', `/apis/${GROUP}/${VERSION}/sessionquotas`)).status === 200);
 }
 
-/** Starts a control plane (options `cluster`), the CRDs, namespaces, and a manager running the webhooks with `settings`. */
+/**
+ * Starts a control plane (options `cluster`), the CRDs, namespaces, and a manager running the
+ * webhooks with `settings` and the SessionQuota status updater.
+ */
 export async function startWebhookCluster(
   settings: WebhookServerSettings = {}, namespaces: string[] = [], cluster: ControlPlaneOptions = {},
 ): Promise<WebhookCluster> {
@@ -44,6 +48,7 @@ export async function startWebhookCluster(
   registerWebhookKinds(resources);
   const mgr = new Manager({ kubeConfig: c.kc, fieldManager: 'streamspace-webhooks', resources, http: { port: 0 }, logger: pino({ level: 'silent' }) });
   const webhooks = addWebhookServer(mgr, settings);
+  addQuotaStatusUpdater(mgr, { intervalMs: 20 });
   const stopper = new AbortController();
   const running = mgr.start(stopper.signal);
   await Promise.race([webhooks.serving(), running.then(() => Promise.reject(new Error('manager stopped before the webhooks served')))]);

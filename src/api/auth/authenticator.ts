@@ -12,6 +12,7 @@ import type { Identity } from './identity.ts';
 import type { OidcVerifier } from './oidc-verifier.ts';
 import type { TokenIssuer } from './token-issuer.ts';
 import type { TrustedProxyAuthenticator } from './trusted-proxy.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** The authentication modes. */
 export const AUTH_MODES = ['local', 'oidc', 'proxy'] as const;
@@ -50,6 +51,7 @@ function invalidToken(reason: string): ApiError {
 /** See the module comment. */
 export class Authenticator {
   readonly #o: AuthenticatorOptions;
+  readonly #verified = new VerifiedTokenCache();
 
   constructor(opts: AuthenticatorOptions) {
     if (opts.mode === 'oidc' && !opts.oidc) throw new Error('auth mode oidc needs OIDC settings');
@@ -80,12 +82,17 @@ export class Authenticator {
   }
 
   async #token(token: string): Promise<Identity> {
+    const cached = this.#verified.get(token);
+    if (cached) return cached;
+    let identity: Identity;
     try {
-      if (this.#o.mode === 'oidc') return await this.#o.oidc!.verify(token);
-      return await this.#o.issuer.verify(token);
+      identity = this.#o.mode === 'oidc' ? await this.#o.oidc!.verify(token) : await this.#o.issuer.verify(token);
     } catch (err) {
       throw invalidToken(err instanceof Error ? err.message : String(err));
     }
+    // Cached until exp without the verifier's clock leeway, so a token never outlives its expiry here.
+    if (identity.expiresAt) this.#verified.set(token, identity, identity.expiresAt);
+    return identity;
   }
 
   #proxy(c: Credentials): Identity | undefined {

@@ -16,6 +16,8 @@ export interface Identity {
   method: AuthMethod;
   /** The bearer token the caller sent (OIDC and built-in access tokens), for forwarding downstream. */
   token?: string;
+  /** When the bearer token expires (ms since the epoch), for tokens that carry `exp`. */
+  expiresAt?: number;
   /** The API key's id when `method` is `api-key`. */
   apiKeyId?: string;
 }

@@ -84,7 +84,8 @@ export class OidcVerifier {
     const name = claimAt(claims, this.#s.usernameClaim ?? 'preferred_username') ?? payload.sub;
     if (typeof name !== 'string' || name === '') throw new TokenRejected('the token names no user');
     const groups = stringsAt(claims, this.#s.roleClaims ?? ['realm_access.roles', 'groups']);
-    const identity: Identity = { username: name, role: roleFrom(groups, this.#s.adminRoles ?? ['streamspace-admin', 'admin']), groups, method: 'oidc', token };
+    const role = roleFrom(groups, this.#s.adminRoles ?? ['streamspace-admin', 'admin']);
+    const identity: Identity = { username: name, role, groups, method: 'oidc', token, expiresAt: (payload.exp ?? 0) * 1000 };
     if (typeof claims.email === 'string') identity.email = claims.email;
     return identity;
   }

@@ -57,7 +57,7 @@ export class TokenIssuer {
       clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['sub', 'exp'],
     });
     const role: Role = payload.role === 'admin' ? 'admin' : 'user';
-    const identity: Identity = { username: String(payload.sub), role, groups: [], method: 'password', token };
+    const identity: Identity = { username: String(payload.sub), role, groups: [], method: 'password', token, expiresAt: payload.exp! * 1000 };
     if (typeof payload.email === 'string') identity.email = payload.email;
     return identity;
   }

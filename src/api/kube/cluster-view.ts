@@ -81,12 +81,12 @@ export class ClusterView {
     if (accept(now)) return Promise.resolve(now);
     return new Promise((resolve) => {
       let settled = false;
-      let remove: (() => void) | undefined;
+      const subscription: { remove?: () => void } = {};
       const finish = (obj: T | undefined): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        remove?.();
+        subscription.remove?.();
         resolve(obj);
       };
       const check = (): void => {
@@ -95,8 +95,8 @@ export class ClusterView {
       };
       const timer = setTimeout(() => finish(undefined), timeoutMs);
       // addHandler replays the cache synchronously, so `finish` may already have run.
-      remove = this.cache.getInformer(kind).addHandler({ onAdd: check, onUpdate: check, onDelete: check });
-      if (settled) remove();
+      subscription.remove = this.cache.getInformer(kind).addHandler({ onAdd: check, onUpdate: check, onDelete: check });
+      if (settled) subscription.remove();
     });
   }
 

@@ -60,7 +60,8 @@ export function connectionRoutes(deps: ApiDeps): FastifyPluginAsync {
     }, async (request, reply) => {
       const caller = callerOf(request);
       let session = await wake(deps, sessionForCaller(deps.view, caller, request.params.id));
-      const connection = await deps.repo.connections.insert({ id: newId(), session: session.metadata.name!, username: caller.username, client: request.body?.client });
+      const name = session.metadata.name!;
+      const connection = await deps.repo.connections.insert({ id: newId(), session: name, username: caller.username, client: request.body?.client });
       noteAudit(request, { target: session.metadata.name });
       deps.heartbeats.record(session.metadata.name!, Date.now());
       if (request.query.wait) {

@@ -26,5 +26,6 @@ export function visibleSessions(view: ClusterView, caller: Identity, user?: stri
   if (user !== undefined && caller.role !== 'admin' && user !== caller.username) throw forbidden('only admins may list other users\' sessions');
   const owner = user ?? (caller.role === 'admin' ? undefined : caller.username);
   const sessions = view.list<Session>(SESSION).filter((s) => owner === undefined || s.spec?.user === owner);
-  return sessions.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name!.localeCompare(b.metadata.name!));
+  const created = (s: Session): string => String(s.metadata.creationTimestamp ?? '');
+  return sessions.sort((a, b) => created(a).localeCompare(created(b)) || a.metadata.name!.localeCompare(b.metadata.name!));
 }
