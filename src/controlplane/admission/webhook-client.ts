@@ -206,13 +206,22 @@ export async function postReview(call: WebhookPost): Promise<string> {
   return body!;
 }
 
+/**
+ * Connections to webhooks are kept alive and reused, as kube-apiserver's HTTP transport does: a
+ * TLS handshake per call would cost milliseconds on every admission. Node's agent pools
+ * connections per host, port, CA and server name, so a changed caBundle opens new connections.
+ */
+const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 30_000 });
+const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 30_000 });
+
 /** The webhook did not answer within its timeoutSeconds. */
 class DeadlineExceeded extends Error {}
 
 function requestOptions(call: WebhookPost, payload: Buffer, ca: string | undefined): https.RequestOptions {
   const ep = call.endpoint;
   const options: https.RequestOptions = {
-    method: 'POST', host: ep.dialHost, port: ep.dialPort, path: `${ep.path}?timeout=${call.timeoutSeconds}s`, agent: false,
+    method: 'POST', host: ep.dialHost, port: ep.dialPort, path: `${ep.path}?timeout=${call.timeoutSeconds}s`,
+    agent: ep.secure ? keepAliveHttps : keepAliveHttp,
     headers: {
       Host: ep.authority, 'Content-Type': 'application/json', Accept: 'application/json, */*',
       'Content-Length': String(payload.length), 'User-Agent': 'kube-apiserver-admission',
@@ -226,7 +235,17 @@ function requestOptions(call: WebhookPost, payload: Buffer, ca: string | undefin
   return options;
 }
 
-function send(call: WebhookPost, ca: string | undefined): Promise<RawAnswer> {
+/** Sends once, and once more when a reused keep-alive connection turned out to be closed. */
+async function send(call: WebhookPost, ca: string | undefined): Promise<RawAnswer> {
+  try {
+    return await sendOnce(call, ca);
+  } catch (err) {
+    if ((err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') return sendOnce(call, ca);
+    throw err;
+  }
+}
+
+function sendOnce(call: WebhookPost, ca: string | undefined): Promise<RawAnswer> {
   const payload = Buffer.from(call.body);
   const options = requestOptions(call, payload, ca);
   return new Promise<RawAnswer>((resolve, reject) => {
@@ -247,7 +266,7 @@ function send(call: WebhookPost, ca: string | undefined): Promise<RawAnswer> {
     }, call.timeoutSeconds * 1000);
     req.on('error', (err) => {
       clearTimeout(timer);
-      fail(err);
+      fail(Object.assign(err, { reusedSocket: req.reusedSocket }));
     });
     req.end(payload);
   });
