@@ -34,7 +34,7 @@ export function authRoutes(deps: ApiDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, method: { type: 'string' } } } },
       },
     }, async (request) => {
-      const { token: _token, apiKeyId: _key, ...me } = callerOf(request);
+      const { token: _token, apiKeyId: _key, expiresAt: _exp, ...me } = callerOf(request);
       return me;
     });
   };
