@@ -57,6 +57,12 @@ async function writeCounts(ctrl: ControllerProcess): Promise<{ objects: number; 
   return { objects: value('objects'), events: value('events') };
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   return kb / 1024;
@@ -118,8 +124,11 @@ async function setState(api: KubeClient, state: string): Promise<void> {
 async function step(ctrl: ControllerProcess, label: string, act: () => Promise<void>): Promise<void> {
   const before = await writeCounts(ctrl);
   const t0 = performance.now();
+  const cpu0 = { controller: cpuSeconds(ctrl.child.pid!), cluster: cpuSeconds(clusterPid) };
   await act();
   const after = await writeCounts(ctrl);
+  report(`sessions.${label}.controller_cpu`, cpuSeconds(ctrl.child.pid!) - cpu0.controller, 's');
+  report(`sessions.${label}.control_plane_cpu`, cpuSeconds(clusterPid) - cpu0.cluster, 's');
   report(`sessions.${label}.writes_per_session`, (after.objects - before.objects) / SESSIONS);
   report(`sessions.${label}.event_writes_per_session`, (after.events - before.events) / SESSIONS);
   report(`sessions.${label}.wall_time`, (performance.now() - t0) / 1000, 's');
@@ -150,8 +159,11 @@ async function prepare(cluster: ClusterProcess, api: KubeClient): Promise<void> 
   });
 }
 
+let clusterPid = 0;
+
 async function main(): Promise<void> {
   const cluster = await startClusterProcess(['--in-memory']);
+  clusterPid = cluster.child.pid!;
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   const api = new KubeClient({ kubeConfig: kc, fieldManager: 'bench-user', resources: streamspaceResources() });

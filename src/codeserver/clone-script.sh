@@ -3,7 +3,9 @@
 #
 #   fetch     (has the Git credential, sees no user files): clones the repository, bare, into a
 #             scratch folder only this pod has. The credential is answered by a credential helper
-#             given with `git -c`, so it is never written to any config.
+#             given with `git -c`, so it is never written to any config. When the server cannot
+#             be reached or refuses, it leaves a marker instead of failing: a workspace already
+#             cloned must still start (Gitea down, an expired token); the checkout step decides.
 #   checkout  (has no credential, sees the user's home): clones from the scratch copy when the
 #             workspace has no checkout yet, else fast-forwards the checked-out branch. The
 #             workspace's .git/config, hooks and filters belong to the user; running them here is
@@ -82,6 +84,7 @@ check_inputs() {
 # No prompts, no system or global config, nothing from the image's HOME.
 export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 SCRATCH_REPO="${SCRATCH_DIR:-/nonexistent}/repository.git"
+FETCH_FAILED="${SCRATCH_DIR:-/nonexistent}/fetch-failed"
 
 # The helper prints the credential from the environment when Git asks for one ("get").
 # shellcheck disable=SC2016 # expanded by the helper's shell, at the time Git calls it
@@ -89,11 +92,16 @@ CREDENTIAL_HELPER='!f() { test "$1" = get || exit 0; test -n "${GIT_TOKEN:-}" ||
 
 fetch_step() {
   # A fresh bare clone every time: nothing left in the scratch folder is trusted.
-  rm -rf "$SCRATCH_REPO"
+  rm -rf "$SCRATCH_REPO" "$FETCH_FAILED"
   say "fetching $REPO_OWNER/$REPO_NAME"
-  git -c credential.helper= -c "credential.helper=$CREDENTIAL_HELPER" \
+  if ! git -c credential.helper= -c "credential.helper=$CREDENTIAL_HELPER" \
     -c protocol.allow=never -c protocol.http.allow=always -c protocol.https.allow=always \
-    clone --quiet --bare -- "$CLONE_URL" "$SCRATCH_REPO" || fail "could not fetch $CLONE_URL"
+    clone --quiet --bare -- "$CLONE_URL" "$SCRATCH_REPO"; then
+    rm -rf "$SCRATCH_REPO"
+    : >"$FETCH_FAILED"
+    echo "$LOG_PREFIX could not fetch $CLONE_URL" >&2
+    return 0
+  fi
   say "fetched $(git --git-dir="$SCRATCH_REPO" rev-parse --verify --quiet HEAD || echo 'an empty repository')"
 }
 
@@ -172,8 +180,14 @@ checkout_step() {
     /*) ;;
     *) fail "WORKSPACE_ROOT must be an absolute path" ;;
   esac
-  [ -d "$SCRATCH_REPO" ] || fail "nothing was fetched into $SCRATCH_REPO"
   DEST="$WORKSPACE_ROOT/$REPO_OWNER/$REPO_NAME"
+  if [ ! -d "$SCRATCH_REPO" ]; then
+    why='nothing was fetched'
+    [ -e "$FETCH_FAILED" ] && why='the repository could not be fetched (see the repository-fetch log)'
+    [ -e "$DEST/.git" ] || fail "$why"
+    report failed 'could not fetch; the checkout was left as is'
+    return
+  fi
   if [ -e "$DEST/.git" ]; then
     fast_forward
   else

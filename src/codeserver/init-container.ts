@@ -150,7 +150,9 @@ interface PodSpecLike {
  * session container is the one named `sessionContainer`); `podSpec` itself when the session has
  * no repository. For the controller's Deployment builder: one call, pure.
  */
-export function withRepositoryClone<T extends PodSpecLike>(podSpec: T, session: Session, settings: RepositoryCloneSettings & { sessionContainer: string }): T {
+export function withRepositoryClone<T extends PodSpecLike>(
+  podSpec: T, session: Session, settings: RepositoryCloneSettings & { sessionContainer: string },
+): T & Pick<PodSpecLike, 'initContainers' | 'volumes'> {
   const clone = repositoryInitContainer(session, settings);
   if (!clone) return podSpec;
   const containers = podSpec.containers.map((c) => (c.name === settings.sessionContainer && clone.sessionVolumeMounts.length

@@ -43,7 +43,7 @@ export class InstanceStore {
     const list = await this.client.list<Session>(SessionKind, { namespace: this.namespace, labelSelector: INSTANCE_SELECTOR });
     return list.items
       .filter((s) => isInstance(s) && (user === undefined || s.spec.user === user))
-      .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+      .sort((a, b) => byCreation(a, b) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
   }
 
   /** The pods of `session`. */
@@ -84,6 +84,10 @@ export class InstanceStore {
       return { status: instanceStatus(s, own), user: s.spec.user, ...(usedBytes === undefined ? {} : { usedBytes }) };
     });
   }
+}
+
+function byCreation(a: Session, b: Session): number {
+  return String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp));
 }
 
 function podsOf(bySession: Map<string, KubeObject[]>, session: Session): KubeObject[] {

@@ -70,7 +70,7 @@ export function assertRepositoryNames(owner: string, name: string): void {
 /** Why `url` may not be cloned from (only plain http(s) URLs without credentials); undefined when it may. */
 export function cloneUrlProblem(url: string): string | undefined {
   // Control characters and spaces never belong in a clone URL and confuse every layer after this one.
-  if (/[\s\x00-\x1f\x7f]/.test(url)) return 'must not contain spaces or control characters';
+  if ([...url].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f) || /\s/.test(url)) return 'must not contain spaces or control characters';
   let parsed: URL;
   try {
     parsed = new URL(url);

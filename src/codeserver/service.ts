@@ -46,8 +46,10 @@ export interface InstanceStats {
   totalStorageUsed: string;
 }
 
-/** Lines of log returned when the query does not say (and the most it may ask for). */
+/** Lines of log returned when the query does not say. */
 export const DEFAULT_LOG_LINES = 100;
+
+/** The most lines a query may ask for. */
 export const MAX_LOG_LINES = 5000;
 
 function errorText(err: unknown): string {

@@ -19,7 +19,11 @@ export const INSTANCE_STATUSES = ['PENDING', 'STARTING', 'RUNNING', 'STOPPING', 
 /** One instance state. */
 export type InstanceStatus = typeof INSTANCE_STATUSES[number];
 
-type ContainerStatus = { name: string; state?: { waiting?: { reason?: string; message?: string }; terminated?: { exitCode?: number; reason?: string; message?: string } } };
+/** The parts of a container status read here. */
+interface ContainerStatus {
+  name: string;
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: { exitCode?: number; reason?: string; message?: string } };
+}
 
 function containerStatuses(pod: KubeObject): ContainerStatus[] {
   return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];

@@ -163,12 +163,15 @@ describe('first start: clone', () => {
     assert.equal(git(checkoutOf(pod), 'rev-parse', 'HEAD'), tagged);
   });
 
-  test('a wrong token fails the fetch step and leaves nothing behind', async () => {
+  test('a wrong token: the fetch leaves only a marker, and the first checkout fails saying so', async () => {
     const pod = newPod('denied');
-    const run = await runStep('fetch', { ...repoEnv(pod), GIT_TOKEN: 'wrong-token' });
-    assert.equal(run.status, 2);
-    assert.match(run.stderr, /could not fetch/);
-    assert.deepEqual(fs.readdirSync(pod.scratch), []);
+    const fetch = await runStep('fetch', { ...repoEnv(pod), GIT_TOKEN: 'wrong-token' });
+    assert.equal(fetch.status, 0, 'the fetch step leaves the decision to the checkout step');
+    assert.match(fetch.stderr, /could not fetch/);
+    assert.deepEqual(fs.readdirSync(pod.scratch), ['fetch-failed']);
+    const checkout = await runStep('checkout', { ...repoEnv(pod), WORKSPACE_ROOT: path.join(pod.home, 'workspace'), TERMINATION_LOG: pod.log });
+    assert.equal(checkout.status, 2);
+    assert.match(checkout.stderr, /could not be fetched/);
   });
 
   test('the checkout step refuses to run without a fetched copy', async () => {
@@ -217,6 +220,18 @@ describe('next start: pull', () => {
     assert.equal(run.report?.action, 'failed');
     assert.match(run.report?.message ?? '', /cannot fast-forward/);
     assert.equal(git(checkout, 'rev-parse', 'HEAD'), local);
+  });
+
+  test('a fetch that fails (Gitea down, expired token) does not keep an existing workspace from starting', async () => {
+    const pod = newPod('offline');
+    assert.equal((await startPod(pod)).status, 0);
+    const head = git(checkoutOf(pod), 'rev-parse', 'HEAD');
+    const offline = { ...repoEnv(pod), CLONE_URL: `${server.url}/alice/gone.git` };
+    assert.equal((await runStep('fetch', { ...offline, GIT_TOKEN: TOKEN })).status, 0);
+    const run = await runStep('checkout', { ...repoEnv(pod), WORKSPACE_ROOT: path.join(pod.home, 'workspace'), TERMINATION_LOG: pod.log });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual([run.report?.action, run.report?.message], ['failed', 'could not fetch; the checkout was left as is']);
+    assert.equal(git(checkoutOf(pod), 'rev-parse', 'HEAD'), head);
   });
 
   test('hooks planted in the checkout do not run during the pull', async () => {

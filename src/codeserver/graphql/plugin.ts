@@ -29,6 +29,11 @@ export interface CodeServerGraphQLOptions {
   logger?: Logger;
   /** Route path (default `/graphql`). */
   path?: string;
+  /**
+   * `config` of both routes, for hosts whose hooks read it (inside the API's /api/v1 context:
+   * `{ auth: 'public', audit: 'codeserver.graphql' }`, as the plugin authenticates by itself).
+   */
+  routeConfig?: Record<string, unknown>;
 }
 
 /** A GraphQL request, from a body or URL parameters. */
@@ -105,13 +110,16 @@ export function codeServerGraphQL(opts: CodeServerGraphQLOptions) {
       return requestError(reply, 405, [{ message: 'only queries may be sent with GET; send mutations with POST' }]);
     }
     const contextValue: GraphQLContext = { user: await userOf(request, opts.authenticate) };
-    const result: ExecutionResult = await execute({ schema: codeServerSchema, document, rootValue, contextValue, variableValues: req.variables, operationName: req.operationName });
+    const result: ExecutionResult = await execute({
+      schema: codeServerSchema, document, rootValue, contextValue, variableValues: req.variables, operationName: req.operationName,
+    });
     return { ...(result.errors ? { errors: result.errors.map((e) => formatError(e, opts.logger)) } : {}), data: result.data ?? null };
   }
 
   return async function plugin(app: FastifyInstance): Promise<void> {
     const path = opts.path ?? '/graphql';
-    app.post(path, async (request, reply) => run(request, reply, request.body));
-    app.get(path, async (request, reply) => run(request, reply, request.query));
+    const config = opts.routeConfig ?? {};
+    app.post(path, { config }, async (request, reply) => run(request, reply, request.body));
+    app.get(path, { config }, async (request, reply) => run(request, reply, request.query));
   };
 }

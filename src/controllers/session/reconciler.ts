@@ -165,9 +165,12 @@ export class SessionReconciler implements Reconciler {
   /** Applies the Deployment (with `replicas`), the Service and the route where they drifted; returns the Deployment. */
   async #ensureWorkload(inputs: ChildInputs, replicas: 0 | 1): Promise<EnsuredChild> {
     const { client } = this.#d;
-    const deployment = await ensureChild(client, inputs.session, desiredDeployment(inputs, replicas));
-    const service = await ensureChild(client, inputs.session, desiredService(inputs));
-    const route = await ensureChild(client, inputs.session, desiredRoute(inputs));
+    // Independent objects: written in parallel, so a new session costs one round trip instead of three.
+    const [deployment, service, route] = await Promise.all([
+      ensureChild(client, inputs.session, desiredDeployment(inputs, replicas)),
+      ensureChild(client, inputs.session, desiredService(inputs)),
+      ensureChild(client, inputs.session, desiredRoute(inputs)),
+    ]);
     this.#report.childrenWritten(inputs.session, [deployment, service, route]);
     return deployment;
   }
