@@ -11,7 +11,8 @@
  *   client's write counter (exported on /metrics); Event writes are counted apart;
  * - writes during a steady-state window with every session Running, scaled to a minute;
  * - the controller's resident memory (VmRSS from /proc) with every session Running.
- * Leader election is off so lease renewals do not count as writes.
+ * Leader election is off so lease renewals do not count as writes. BENCH_CONTROLLER_NODE_FLAGS
+ * passes Node/V8 flags to the controller process (e.g. `--optimize-for-size`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,7 +38,8 @@ interface ControllerProcess {
 }
 
 async function startController(kubeconfigPath: string): Promise<ControllerProcess> {
-  const args = [BIN, 'controller', '--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
+  const nodeFlags = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeFlags, BIN, 'controller', '--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-10_000); });

@@ -33,6 +33,9 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes } from './routes/health.ts';
+import { createCodeServer, type CodeServer } from '../codeserver/setup.ts';
+import { authenticateWithApi } from '../codeserver/graphql/api-auth.ts';
+import type { CodeServerSettings } from '../codeserver/settings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { userRoutes } from './routes/users.ts';
@@ -82,6 +85,8 @@ export interface ApiServerOptions {
   connectionTtlMs?: number;
   /** Logger (default: pino at info level to stderr). */
   logger?: Logger;
+  /** Code-server provisioning (GraphQL at /graphql), served when set (GITEA_URL configured). */
+  codeServer?: CodeServerSettings;
 }
 
 /** A running API server. */
@@ -120,7 +125,15 @@ async function buildAuth(opts: ApiServerOptions, repo: Repository): Promise<Pick
   return { issuer, accounts, authenticator };
 }
 
-function buildApp(deps: ApiDeps, opts: ApiServerOptions): FastifyInstance {
+/** Registers the code-server GraphQL endpoint at /graphql, with the API's authentication and rate limits. */
+function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServerOptions, codeServer: CodeServer): void {
+  void app.register(async (scope) => {
+    installRateLimit(scope, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
+    await scope.register(codeServer.graphql(authenticateWithApi(deps.authenticator)));
+  });
+}
+
+function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -142,6 +155,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions): FastifyInstance {
   });
   void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   void app.register(healthRoutes(deps, VERSION));
+  if (codeServer) registerCodeServer(app, deps, opts, codeServer);
   void app.register(async (api) => {
     installAuthentication(api, deps.authenticator);
     installRateLimit(api, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
@@ -175,13 +189,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   view.start();
   await Promise.race([view.waitForSync(), new Promise((resolve) => setTimeout(resolve, opts.cacheSyncTimeoutMs ?? 10_000).unref())]);
   heartbeats.start();
-  const app = buildApp(deps, opts);
+  const codeServer = opts.codeServer ? createCodeServer({
+    kubeConfig: loadKubeConfig(opts.kubeconfig), registry: metrics.registry, logger, settings: opts.codeServer,
+    activitySink: { record: (session, at) => heartbeats.record(session.metadata!.name!, at) },
+  }) : undefined;
+  const app = buildApp(deps, opts, codeServer);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const port = (app.server.address() as import('node:net').AddressInfo).port;
+  codeServer?.poller?.start();
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, repo, view, heartbeats, bootstrap,
     async stop() {
+      await codeServer?.poller?.stop();
       await app.close();
       await heartbeats.stop();
       await view.stop();

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApiServer, type ApiAuthOptions, type ApiServerOptions } from '../api/server.ts';
+import { codeServerSettingsFromEnv, defaultCodeServerSettings } from '../codeserver/settings.ts';
 import { AUTH_MODES, type AuthMode } from '../api/auth/authenticator.ts';
 import { stopOnSignals } from './cluster.ts';
 
@@ -70,7 +71,14 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
     databaseUrl: v['database-url'] ?? (process.env.STREAMSPACE_DATABASE_URL || undefined),
     auth: authOptions(v),
     heartbeatFlushIntervalMs: flush * 1000,
+    codeServer: codeServerOptions(String(v.namespace ?? 'streamspace')),
   };
+}
+
+/** Code-server provisioning is on when GITEA_URL is set (the seed's settings come from the environment). */
+export function codeServerOptions(namespace: string): ApiServerOptions['codeServer'] {
+  if (!process.env.GITEA_URL) return undefined;
+  return codeServerSettingsFromEnv(process.env, { ...defaultCodeServerSettings(), namespace });
 }
 
 /** Runs the API until SIGTERM/SIGINT. */

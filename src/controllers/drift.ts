@@ -59,19 +59,13 @@ export function isSubset(desired: unknown, observed: unknown): boolean {
 /** The annotation holding the hash of the object the controller last applied. */
 export const APPLIED_HASH_ANNOTATION = 'stream.streamspace.io/applied-hash';
 
-/** JSON with object keys sorted, so equal objects hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** `obj` with the applied-hash annotation set to the hash of everything else in it. */
+/**
+ * `obj` with the applied-hash annotation set to the hash of everything else in it. The desired
+ * objects are built by code in a fixed key order, so plain JSON is a stable enough input: at
+ * worst a reordered template causes one needless (idempotent) apply.
+ */
 export function withAppliedHash<T extends KubeObject>(obj: T): T {
-  const hash = createHash('sha256').update(canonicalJson(obj)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
   const annotations = { ...obj.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
   return { ...obj, metadata: { ...obj.metadata, annotations } };
 }

@@ -9,7 +9,7 @@ import { SESSION_PHASES, type SessionPhase } from '../../apis/stream/v1alpha1/se
 /** Why a session was hibernated. */
 export type HibernationReason = 'idle' | 'max-duration' | 'user';
 
-/** How a session came to be Running: a first start (or a recovery) or a wake from hibernation. */
+/** How a session came to be Running: its first start, or a wake from hibernation. */
 export type RunningTrigger = 'start' | 'wake';
 
 /** Buckets of the time-to-running histogram, in seconds: pod starts take from under a second to minutes. */
@@ -34,7 +34,7 @@ export class SessionMetrics {
         for (const [phase, n] of counts) this.set({ phase }, n);
       },
     });
-    this.starts = new Counter({ name: 'streamspace_session_starts_total', help: 'Sessions that became Running other than by waking, by template.', labelNames: ['template'], registers });
+    this.starts = new Counter({ name: 'streamspace_session_starts_total', help: 'Sessions that became Running for the first time, by template.', labelNames: ['template'], registers });
     this.hibernations = new Counter({ name: 'streamspace_session_hibernations_total', help: 'Sessions scaled to zero, by reason (idle, max-duration, user).', labelNames: ['reason'], registers });
     for (const reason of ['idle', 'max-duration', 'user'] satisfies HibernationReason[]) this.hibernations.inc({ reason }, 0);
     this.wakes = new Counter({ name: 'streamspace_session_wakes_total', help: 'Hibernated sessions that became Running again.', registers });

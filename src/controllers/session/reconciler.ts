@@ -15,6 +15,7 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
+import type { KubeObject } from '../../controlplane/api/object.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
 import { mergePatch } from '../../runtime/patch.ts';
@@ -27,6 +28,7 @@ import { desiredHomeClaim, desiredService, usesHome, type ChildInputs } from './
 import { desiredDeployment } from './deployment.ts';
 import type { HibernationReason, SessionMetrics } from './metrics.ts';
 import { SESSION_FINALIZER, selectorLabels, workloadName } from './naming.ts';
+import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { desiredRoute, routeKindOf, sessionUrl } from './routes.ts';
 import { nextStatus, statusPatch, type HomeFact, type PhaseVerdict, type StatusFacts } from './status.ts';
@@ -37,6 +39,8 @@ import { observeWorkload, type WorkloadObservation } from './workload.ts';
 /** What the Session reconciler works with. */
 export interface SessionReconcilerDeps {
   client: FreshClient;
+  /** Pods by `namespace/session name`. */
+  pods: ObjectIndex;
   clock: Clock;
   recorder: EventRecorder;
   metrics: SessionMetrics;
@@ -181,7 +185,10 @@ export class SessionReconciler implements Reconciler {
   }
 
   #observe(session: Session, deployment: EnsuredChild): WorkloadObservation {
-    const pods = this.#d.client.list(PodKind, { namespace: session.metadata.namespace, labels: selectorLabels(session) });
+    const selector = Object.entries(selectorLabels(session));
+    const pods = this.#d.pods.lookup(objectKeyOf(session))
+      .map((key) => this.#d.client.get(PodKind, key))
+      .filter((pod): pod is KubeObject => pod !== undefined && selector.every(([k, v]) => pod.metadata.labels?.[k] === v));
     return observeWorkload(deployment.now, pods);
   }
 

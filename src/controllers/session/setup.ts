@@ -5,19 +5,19 @@
  * the sessions of its user (HomeVolumeBound).
  */
 import type { KubeObject } from '../../controlplane/api/object.ts';
-import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { controllerManagedBy } from '../../runtime/builder.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
 import type { MapFunc } from '../../runtime/handler.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import { predicateFuncs, type Predicate } from '../../runtime/predicate.ts';
-import type { Request } from '../../runtime/reconcile.ts';
 import type { FreshClient } from '../fresh-client.ts';
 import { ClaimKind, DeploymentKind, PodKind, ServiceKind, SessionKind, TemplateKind } from '../kinds.ts';
 import type { ControllerSettings } from '../settings.ts';
 import type { SessionMetrics } from './metrics.ts';
-import { ANNOTATIONS, homeClaimName, LABELS, MANAGED_BY } from './naming.ts';
+import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
+import { sessionIndexes } from './indexes.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY } from './naming.ts';
 import { SessionReconciler } from './reconciler.ts';
 import { routeKindOf } from './routes.ts';
 
@@ -35,21 +35,9 @@ function managedByUs(): Predicate {
   return predicateFuncs({ create: (e) => ours(e.object), update: (e) => ours(e.objectNew), delete: (e) => ours(e.object), generic: (e) => ours(e.object) });
 }
 
-/** The sessions of a namespace whose spec matches `test`, as requests. */
-function sessionsWhere(client: FreshClient, namespace: string | undefined, test: (s: Session) => boolean): Request[] {
-  return client.list<Session>(SessionKind, { namespace })
-    .filter(test)
-    .map((s) => ({ namespace: s.metadata.namespace ?? '', name: s.metadata.name ?? '' }));
-}
-
-/** Template → the sessions launched from it. */
-function sessionsUsingTemplate(client: FreshClient): MapFunc {
-  return (template) => sessionsWhere(client, template.metadata.namespace, (s) => s.spec.template === template.metadata.name);
-}
-
-/** Home claim → the sessions of its user. */
-function sessionsOfClaim(client: FreshClient): MapFunc {
-  return (claim) => sessionsWhere(client, claim.metadata.namespace, (s) => homeClaimName(s.spec.user) === claim.metadata.name);
+/** Maps an object to what `index` files under its own `namespace/name`. */
+function filedUnder(index: ObjectIndex): MapFunc {
+  return (obj) => index.lookup(objectKeyOf(obj));
 }
 
 /** Pod → its session, named exactly in the pod's annotation (labels may be shortened). */
@@ -60,7 +48,9 @@ const sessionOfPod: MapFunc = (pod) => {
 
 /** Builds the Session controller and registers it with `mgr`. */
 export function setupSessionController(mgr: Manager, deps: SessionControllerDeps): Controller {
-  const reconciler = new SessionReconciler({ ...deps, clock: mgr.getClock(), logger: mgr.getLogger().child({ controller: 'session' }) });
+  const indexes = sessionIndexes(mgr.getCache());
+  const logger = mgr.getLogger().child({ controller: 'session' });
+  const reconciler = new SessionReconciler({ ...deps, pods: indexes.podsBySession, clock: mgr.getClock(), logger });
   const routeKind = routeKindOf(deps.settings.route);
   for (const kind of [SessionKind, DeploymentKind, ServiceKind, routeKind, ClaimKind]) deps.client.track(kind);
   return controllerManagedBy(mgr)
@@ -69,9 +59,9 @@ export function setupSessionController(mgr: Manager, deps: SessionControllerDeps
     .owns(DeploymentKind)
     .owns(ServiceKind)
     .owns(routeKind)
-    .watches(TemplateKind, sessionsUsingTemplate(deps.client))
+    .watches(TemplateKind, filedUnder(indexes.sessionsByTemplate))
     .watches(PodKind, sessionOfPod, { predicates: [managedByUs()] })
-    .watches(ClaimKind, sessionsOfClaim(deps.client), { predicates: [managedByUs()] })
+    .watches(ClaimKind, filedUnder(indexes.sessionsByClaim), { predicates: [managedByUs()] })
     .withOptions({ maxConcurrentReconciles: deps.settings.maxConcurrentReconciles })
     .complete(reconciler);
 }

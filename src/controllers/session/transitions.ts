@@ -16,6 +16,7 @@ export const SESSION_EVENTS = {
   created: 'Created',
   updated: 'Updated',
   started: 'Started',
+  recovered: 'Recovered',
   hibernated: 'Hibernated',
   woken: 'Woken',
   terminated: 'Terminated',
@@ -108,12 +109,15 @@ export class TransitionReporter {
     this.#recorder.event(session, 'Normal', SESSION_EVENTS.woken, `Woken: running again at ${session.status?.url}`);
   }
 
+  /** Running other than by waking: a first start, or a recovery (from Failed, or a lost pod). */
   #started(before: Session, after: Session): void {
+    if (before.status?.startedAt) {
+      this.#recorder.event(after, 'Normal', SESSION_EVENTS.recovered, `Running again at ${after.status?.url}`);
+      return;
+    }
     this.#metrics.starts.inc({ template: after.spec.template });
     const created = Date.parse(after.metadata.creationTimestamp ?? '');
-    if (!before.status?.startedAt && !Number.isNaN(created)) {
-      this.#metrics.timeToRunning.observe({ trigger: 'start' }, Math.max(0, this.#clock.now() - created) / 1000);
-    }
+    if (!Number.isNaN(created)) this.#metrics.timeToRunning.observe({ trigger: 'start' }, Math.max(0, this.#clock.now() - created) / 1000);
     this.#recorder.event(after, 'Normal', SESSION_EVENTS.started, `Running at ${after.status?.url}`);
   }
 }
