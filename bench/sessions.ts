@@ -70,22 +70,34 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-/** Every session's phase as last seen by a watch, and when each first reached a phase. */
+/**
+ * Every session's phase as last seen, and when each first reached a phase: a list, then a watch
+ * from the list's resourceVersion, started again (list and watch) whenever the watch ends.
+ */
 class PhaseTracker {
   readonly phases = new Map<string, string>();
   readonly reachedAt = new Map<string, number>();
+  #stopped = false;
   #abort: (() => void) | undefined;
 
-  async start(kc: KubeConfig): Promise<void> {
-    const watch = new Watch(kc);
+  async start(kc: KubeConfig, api: KubeClient): Promise<void> {
+    if (this.#stopped) return;
+    const list = await api.list<Session>(SessionKind, { namespace: NS });
+    for (const s of list.items) this.#see(s.metadata.name ?? '', s.status?.phase ?? '');
     const path = `/apis/${SessionKind.apiVersion}/namespaces/${NS}/sessions`;
-    const started = await watch.watch(path, { allowWatchBookmarks: false }, (type, obj: Session) => {
-      const name = obj.metadata.name ?? '';
-      const phase = type === 'DELETED' ? 'Deleted' : obj.status?.phase ?? '';
-      if (this.phases.get(name) !== phase) this.reachedAt.set(`${name}/${phase}`, performance.now());
-      this.phases.set(name, phase);
-    }, () => undefined);
-    this.#abort = () => started.abort();
+    const restart = (): void => {
+      if (!this.#stopped) setTimeout(() => void this.start(kc, api).catch(restart), 100);
+    };
+    const watch = await new Watch(kc).watch(path, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true }, (type, obj: Session) => {
+      if (type === 'BOOKMARK' || type === 'ERROR') return;
+      this.#see(obj.metadata.name ?? '', type === 'DELETED' ? 'Deleted' : obj.status?.phase ?? '');
+    }, restart);
+    this.#abort = () => watch.abort();
+  }
+
+  #see(name: string, phase: string): void {
+    if (this.phases.get(name) !== phase) this.reachedAt.set(`${name}/${phase}`, performance.now());
+    this.phases.set(name, phase);
   }
 
   count(phase: string): number {
@@ -103,6 +115,7 @@ class PhaseTracker {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#abort?.();
   }
 }
@@ -171,7 +184,7 @@ async function main(): Promise<void> {
   const api = new KubeClient({ kubeConfig: kc, fieldManager: 'bench-user', resources: streamspaceResources() });
   await prepare(cluster, api);
   const tracker = new PhaseTracker();
-  await tracker.start(kc);
+  await tracker.start(kc, api);
   const ctrl = await startController(cluster.kubeconfigPath);
   try {
     report('sessions.count', SESSIONS);
@@ -197,7 +210,9 @@ async function steadyState(ctrl: ControllerProcess): Promise<void> {
   report('sessions.steady_state.writes_per_minute', ((after.objects - before.objects) * 60) / STEADY_SECONDS);
   report(`sessions.controller_rss_at_${SESSIONS}_running`, rssMiB(ctrl.child.pid!), 'MiB');
   const text = await (await fetch(`${ctrl.url}/metrics`)).text();
-  process.stderr.write(text.split('\n').filter((l) => /^nodejs_heap_size|^nodejs_external|^process_resident|^nodejs_heap_space_size_used/.test(l)).join('\n') + '\n');
+  const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+  report(`sessions.controller_heap_used_at_${SESSIONS}_running`, metric('nodejs_heap_size_used_bytes'), 'MiB');
+  report(`sessions.controller_heap_total_at_${SESSIONS}_running`, metric('nodejs_heap_size_total_bytes'), 'MiB');
 }
 
 main().catch((err: unknown) => {

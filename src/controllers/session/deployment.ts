@@ -9,6 +9,7 @@ import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_HOME_MOUNT_PATH, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import { childMetadata, sessionPorts, streamingEndpoint, STREAM_PORT_NAME, usesHome, type ChildInputs } from './children.ts';
 import { ANNOTATIONS, homeClaimName, selectorLabels, sessionLabels } from './naming.ts';
+import { withRepositoryClone } from '../../codeserver/init-container.ts';
 
 /** The name of the session container. */
 export const SESSION_CONTAINER = 'session';
@@ -107,7 +108,8 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
           labels: sessionLabels(session),
           annotations: { [ANNOTATIONS.session]: session.metadata.name ?? '', [ANNOTATIONS.user]: session.spec.user },
         },
-        spec: {
+        // A session with spec.repository gets init containers that clone or pull it into the home volume.
+        spec: withRepositoryClone({
           automountServiceAccountToken: false,
           // Thousands of session Services in one namespace would otherwise become env vars in every pod.
           enableServiceLinks: false,
@@ -117,7 +119,7 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
           },
           containers: [container(session, spec)],
           ...nonEmpty('volumes', volumes(session, spec)),
-        },
+        }, session, { homeVolume: HOME_VOLUME, homeMountPath: spec.homeMountPath ?? DEFAULT_HOME_MOUNT_PATH, sessionContainer: SESSION_CONTAINER }),
       },
     },
   };
