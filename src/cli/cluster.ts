@@ -20,7 +20,7 @@ export function defaultDataDir(): string {
 export function parseClusterFlags(argv: string[], defaults: { port: number }): ClusterFlags {
   const { values } = parseArgs({
     args: argv, allowPositionals: false, strict: false,
-    options: { 'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, port: { type: 'string' }, kubeconfig: { type: 'string' } },
+    options: { 'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, port: { type: 'string' }, kubeconfig: { type: 'string' }, 'api-port': { type: 'string' } },
   });
   const port = values.port === undefined ? defaults.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer from 0 to 65535, got ${String(values.port)}`);

@@ -6,6 +6,25 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
 import { readControllerSettings, settingsHelp, type ControllerSettings } from '../controllers/settings.ts';
+import type { WebhookServerSettings } from '../webhooks/server.ts';
+
+/**
+ * The admission webhook server's settings from the environment (off with STREAMSPACE_WEBHOOKS=false).
+ * In a cluster: STREAMSPACE_WEBHOOK_SERVICE=namespace/name makes the API server call that Service,
+ * STREAMSPACE_WEBHOOK_CERT_DIR serves a mounted (cert-manager) certificate, and the server listens
+ * on 0.0.0.0:9443 unless STREAMSPACE_WEBHOOK_PORT says otherwise.
+ */
+export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookServerSettings | undefined {
+  if (env.STREAMSPACE_WEBHOOKS === 'false') return undefined;
+  const service = env.STREAMSPACE_WEBHOOK_SERVICE?.split('/');
+  const port = env.STREAMSPACE_WEBHOOK_PORT ? Number(env.STREAMSPACE_WEBHOOK_PORT) : service ? 9443 : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`STREAMSPACE_WEBHOOK_PORT: must be an integer from 0 to 65535`);
+  return {
+    host: service ? '0.0.0.0' : '127.0.0.1', port,
+    service: service?.length === 2 ? { namespace: service[0], name: service[1] } : undefined,
+    tls: env.STREAMSPACE_WEBHOOK_CERT_DIR ? { mode: 'mounted', dir: env.STREAMSPACE_WEBHOOK_CERT_DIR } : undefined,
+  };
+}
 
 /** Loads the kubeconfig the settings name, or the default chain. */
 export function loadKubeConfig(settings: ControllerSettings): KubeConfig {
@@ -40,7 +59,7 @@ export async function runController(argv: string[]): Promise<void> {
     return;
   }
   const settings = readControllerSettings(argv, process.env);
-  const ctrl = createControllerManager({ kubeConfig: loadKubeConfig(settings), settings, processMetrics: true });
+  const ctrl = createControllerManager({ kubeConfig: loadKubeConfig(settings), settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   running.catch((err: unknown) => {

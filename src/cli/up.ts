@@ -10,7 +10,19 @@ import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
 import { parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
-import { describeScope, servingUrl } from './controller.ts';
+import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.ts';
+import { startApiServer } from '../api/server.ts';
+import { codeServerOptions } from './api.ts';
+import path from 'node:path';
+
+/** The API's port: --api-port, STREAMSPACE_API_PORT, or 8080. */
+function apiPort(argv: string[]): number {
+  const i = argv.indexOf('--api-port');
+  const raw = i >= 0 ? argv[i + 1] : process.env.STREAMSPACE_API_PORT ?? '8080';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--api-port: must be an integer from 0 to 65535, got ${raw}`);
+  return port;
+}
 
 export async function runUp(argv: string[]): Promise<void> {
   const flags = parseClusterFlags(argv, { port: 6443 });
@@ -22,10 +34,16 @@ export async function runUp(argv: string[]): Promise<void> {
   const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE);
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
-  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true });
+  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   const url = await servingUrl(ctrl, running, true);
+  const api = await startApiServer({
+    kubeconfig: kubeConfig, namespace: PLATFORM_NAMESPACE, port: apiPort(argv),
+    dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
+    auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
+    codeServer: codeServerOptions(PLATFORM_NAMESPACE),
+  });
   const lines = [
     'StreamSpace is up.',
     `  Kubernetes API (embedded): ${cp.url}`,
@@ -33,7 +51,9 @@ export async function runUp(argv: string[]): Promise<void> {
     `  Data folder:               ${flags.dataDir ?? '(in memory)'}`,
     `  Controllers:               /healthz, /readyz, /metrics at ${url}; ${describeScope(settings)}`,
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,
+    `  StreamSpace API:           ${api.url}   (OpenAPI: ${api.url}/api/openapi.json)`,
   ];
+  if (api.bootstrap.generatedPassword) lines.push(`  Admin login:               admin / ${api.bootstrap.generatedPassword}   (shown once; stored in the data folder)`);
   process.stdout.write(lines.join('\n') + '\n');
   running.catch(async (err: unknown) => {
     process.stderr.write(`streamspace up: controllers stopped: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -41,6 +61,7 @@ export async function runUp(argv: string[]): Promise<void> {
     process.exit(1);
   });
   stopOnSignals(async () => {
+    await api.stop();
     stop.abort();
     await running.catch(() => undefined);
     await cp.stop();
