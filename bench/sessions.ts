@@ -40,7 +40,8 @@ interface ControllerProcess {
 async function startController(kubeconfigPath: string): Promise<ControllerProcess> {
   const nodeFlags = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeFlags, BIN, 'controller', '--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  // Webhooks off: this measures the controllers' own API traffic and memory.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', STREAMSPACE_WEBHOOKS: 'false' } });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-10_000); });
   const deadline = Date.now() + 30_000;

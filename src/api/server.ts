@@ -40,6 +40,8 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { userRoutes } from './routes/users.ts';
 import { liveUpdateRoutes } from './routes/live-updates.ts';
+import { nodeRoutes } from './routes/nodes.ts';
+import { quotaRoutes } from './routes/quotas.ts';
 import { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
 
 /** Authentication settings. */
@@ -168,6 +170,8 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
     await api.register(connectionRoutes(deps));
     await api.register(templateRoutes(deps), { prefix: '/templates' });
     await api.register(liveUpdateRoutes(deps), { prefix: '/ws' });
+    await api.register(quotaRoutes(deps), { prefix: '/quotas' });
+    await api.register(nodeRoutes(deps));
   }, { prefix: '/api/v1' });
   return app;
 }

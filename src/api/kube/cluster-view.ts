@@ -11,7 +11,7 @@ import { InformerCache, type InformerHandler } from '../../runtime/cache.ts';
 import { KubeClient } from '../../runtime/client.ts';
 import { realClock } from '../../runtime/clock.ts';
 import type { KindRef } from '../../runtime/resources.ts';
-import { EVENT, NODE, SESSION, SESSION_QUOTA, streamResourceTable, TEMPLATE } from './kinds.ts';
+import { EVENT, NODE, NODE_OPERATION, POD, SESSION, SESSION_QUOTA, streamResourceTable, TEMPLATE } from './kinds.ts';
 
 /** Options of {@link ClusterView}. */
 export interface ClusterViewOptions {
@@ -29,12 +29,16 @@ export interface ObjectChange {
 }
 
 /** The kinds the API caches. */
-const CACHED_KINDS: KindRef[] = [SESSION, TEMPLATE, EVENT, SESSION_QUOTA, NODE];
+const CACHED_KINDS: KindRef[] = [SESSION, TEMPLATE, EVENT, SESSION_QUOTA, NODE, NODE_OPERATION];
+/** The kinds the API caches in every namespace (a node's load comes from all of its pods). */
+const CLUSTER_WIDE_KINDS: KindRef[] = [POD];
 
 /** See the module comment. */
 export class ClusterView {
   readonly client: KubeClient;
   readonly cache: InformerCache;
+  /** Informers over every namespace, for {@link CLUSTER_WIDE_KINDS}. */
+  readonly clusterCache: InformerCache;
   readonly namespace: string;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
@@ -44,21 +48,23 @@ export class ClusterView {
     this.client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: opts.fieldManager ?? 'streamspace-api', resources: streamResourceTable() });
     this.cache = new InformerCache({ client: this.client, kubeConfig: opts.kubeConfig, clock: realClock, logger: opts.logger, namespace: opts.namespace });
     for (const kind of CACHED_KINDS) this.cache.getInformer(kind);
+    this.clusterCache = new InformerCache({ client: this.client, kubeConfig: opts.kubeConfig, clock: realClock, logger: opts.logger });
+    for (const kind of CLUSTER_WIDE_KINDS) this.clusterCache.getInformer(kind);
   }
 
   /** Starts the informers (returns at once). */
   start(): void {
-    this.#running ??= this.cache.start(this.#abort.signal);
+    this.#running ??= Promise.all([this.cache.start(this.#abort.signal), this.clusterCache.start(this.#abort.signal)]).then(() => undefined);
   }
 
   /** Resolves true once every informer has listed. */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
-    return this.cache.waitForCacheSync(signal);
+    return Promise.all([this.cache.waitForCacheSync(signal), this.clusterCache.waitForCacheSync(signal)]).then((r) => r.every(Boolean));
   }
 
   /** True once every informer has listed. */
   hasSynced(): boolean {
-    return this.cache.hasSynced();
+    return this.cache.hasSynced() && this.clusterCache.hasSynced();
   }
 
   /** A cached object of `kind` in our namespace (cluster-scoped kinds ignore it). */
@@ -70,6 +76,11 @@ export class ClusterView {
   /** The cached objects of `kind`. */
   list<T extends KubeObject>(kind: KindRef): T[] {
     return this.cache.list<T>(kind);
+  }
+
+  /** The cached objects of a kind cached in every namespace (Pods). */
+  listAllNamespaces<T extends KubeObject>(kind: KindRef): T[] {
+    return this.clusterCache.list<T>(kind);
   }
 
   /**

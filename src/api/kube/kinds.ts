@@ -12,6 +12,10 @@ export const SESSION: KindRef = { apiVersion, kind: 'Session' };
 export const TEMPLATE: KindRef = { apiVersion, kind: 'Template' };
 /** stream.streamspace.io/v1alpha1 SessionQuota (cluster-scoped). */
 export const SESSION_QUOTA: KindRef = { apiVersion, kind: 'SessionQuota' };
+/** stream.streamspace.io/v1alpha1 NodeOperation (cluster-scoped). */
+export const NODE_OPERATION: KindRef = { apiVersion, kind: 'NodeOperation' };
+/** core/v1 Pod (cached in every namespace, for node statistics). */
+export const POD: KindRef = { apiVersion: 'v1', kind: 'Pod' };
 /** core/v1 Event. */
 export const EVENT: KindRef = { apiVersion: 'v1', kind: 'Event' };
 /** core/v1 Node. */
