@@ -31,7 +31,8 @@ export async function runUp(argv: string[]): Promise<void> {
   kubeConfig.loadFromString(cp.kubeconfig);
   const installer = new KubeClient({ kubeConfig, fieldManager: 'streamspace-installer', resources: streamspaceResources() });
   await installCrds(installer);
-  const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE);
+  // The seed's CODESERVER_IMAGE picks the image of the built-in code-server template.
+  const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE, { 'code-server': process.env.CODESERVER_IMAGE || undefined });
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
   const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });

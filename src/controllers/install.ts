@@ -59,11 +59,18 @@ export async function ensureNamespace(client: KubeClient, namespace: string): Pr
 }
 
 /** Creates the built-in templates missing from `namespace` (and the namespace); returns the names created. */
-export async function installBuiltinTemplates(client: KubeClient, namespace = PLATFORM_NAMESPACE): Promise<string[]> {
+/** Images that replace a built-in template's baseImage, by template name (e.g. the seed's CODESERVER_IMAGE). */
+export type TemplateImageOverrides = Record<string, string | undefined>;
+
+export async function installBuiltinTemplates(
+  client: KubeClient, namespace = PLATFORM_NAMESPACE, images: TemplateImageOverrides = {},
+): Promise<string[]> {
   await ensureNamespace(client, namespace);
   const created: string[] = [];
   for (const template of builtinTemplates()) {
-    const obj = { ...template, metadata: { ...template.metadata, namespace } };
+    const image = images[template.metadata.name ?? ''];
+    const spec = image ? { ...template.spec, baseImage: image } : template.spec;
+    const obj = { ...template, spec, metadata: { ...template.metadata, namespace } };
     const made = await client.create(obj).catch(ignoreAlreadyExists);
     if (made) created.push(obj.metadata.name ?? '');
   }
