@@ -116,7 +116,8 @@ export const pvcStrategy: Strategy = {
   validateUpdate(pvc, old) {
     // Setting a class on a claim that had none is allowed (the DefaultStorageClass admission does it).
     const classFree = old.spec?.storageClassName === undefined;
-    const strip = (spec: any) => JSON.stringify({ ...spec, resources: undefined, volumeName: undefined, ...(classFree ? { storageClassName: undefined } : {}) });
+    const strip = (spec: any) =>
+      JSON.stringify({ ...spec, resources: undefined, volumeName: undefined, ...(classFree ? { storageClassName: undefined } : {}) });
     const binding = !old.spec?.volumeName && pvc.spec?.volumeName;
     if (strip(pvc.spec) === strip(old.spec) && (binding || pvc.spec?.volumeName === old.spec?.volumeName)) return [];
     return [fieldForbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
