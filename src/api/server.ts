@@ -33,6 +33,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes } from './routes/health.ts';
+import { pooled } from '../runtime/pooled-kube-config.ts';
 import { createCodeServer, type CodeServer } from '../codeserver/setup.ts';
 import { authenticateWithApi } from '../codeserver/graphql/api-auth.ts';
 import type { CodeServerSettings } from '../codeserver/settings.ts';
@@ -106,11 +107,12 @@ export interface ApiServer {
 
 const VERSION = '0.1.0';
 
+/** The kubeconfig, with one shared connection pool for all requests (see runtime/pooled-kube-config.ts). */
 function loadKubeConfig(source: string | KubeConfig): KubeConfig {
-  if (source instanceof KubeConfig) return source;
+  if (source instanceof KubeConfig) return pooled(source);
   const kc = new KubeConfig();
   kc.loadFromFile(source);
-  return kc;
+  return pooled(kc);
 }
 
 async function buildAuth(opts: ApiServerOptions, repo: Repository): Promise<Pick<ApiDeps, 'issuer' | 'accounts' | 'authenticator'>> {

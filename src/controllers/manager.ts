@@ -20,7 +20,7 @@ import { KubeEventRecorder } from '../runtime/event-recorder.ts';
 import type { LeaderElectionTiming } from '../runtime/leader-election.ts';
 import { Manager } from '../runtime/manager.ts';
 import { FreshClient } from './fresh-client.ts';
-import { pooled } from './pooled-kube-config.ts';
+import { pooled } from '../runtime/pooled-kube-config.ts';
 import { SessionKind, streamspaceResources } from './kinds.ts';
 import { SessionMetrics } from './session/metrics.ts';
 import { setupSessionController } from './session/setup.ts';

@@ -1,7 +1,7 @@
 /**
  * A KubeConfig whose requests share one connection pool.
  *
- * LOCAL ADAPTER, to be replaced by a fix in src/runtime: client-node 2.0.1's
+ * STOP-GAP, to be replaced by a transport of our own in this runtime: client-node 2.0.1's
  * `applySecurityAuthentication` builds a new undici Agent for every request, so every request the
  * runtime's KubeClient sends opens (and abandons) its own TLS connection. Under load that costs a
  * handshake per write on both sides and hundreds of MiB of resident memory in the controller
