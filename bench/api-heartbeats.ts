@@ -9,9 +9,8 @@
  * Run: `npx node bench/api-heartbeats.ts` (BENCH_RATE=2000 BENCH_SECONDS=10 BENCH_USERS=50).
  */
 import http from 'node:http';
-import { crds } from '../src/apis/index.ts';
-import { jsonClient, percentile, report, startClusterProcess } from './support.ts';
-import { ADMIN_PASSWORD, call, startApiProcess } from './api-support.ts';
+import { percentile, report } from './support.ts';
+import { ADMIN_PASSWORD, call, startApiStack } from './api-support.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -81,11 +80,7 @@ async function sessionWrites(api: string): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const cluster = await startClusterProcess();
-  const kube = jsonClient(cluster);
-  for (const crd of crds()) await kube.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-  await kube.request('POST', '/api/v1/namespaces', { metadata: { name: 'streamspace' } });
-  const { url: api, child } = await startApiProcess(cluster.kubeconfigPath);
+  const { api, stop } = await startApiStack();
   try {
     const users = await setUp(api);
     await load(api, users, 1); // warm-up: JIT and keep-alive sockets
@@ -99,9 +94,7 @@ async function main(): Promise<void> {
     const counters = await sessionWrites(api);
     report('API counters', JSON.stringify(counters));
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await cluster.stop();
+    await stop();
   }
 }
 

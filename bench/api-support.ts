@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import { crds } from '../src/apis/index.ts';
+import { jsonClient, startClusterProcess } from './support.ts';
 
 export const ADMIN_PASSWORD = 'bench-admin-password';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -43,3 +45,20 @@ export async function startApiProcess(kubeconfig: string): Promise<{ url: string
   return { url, child };
 }
 
+
+/** A control plane with the StreamSpace CRDs and namespace, and `streamspace api` against it, each in its own process. */
+export async function startApiStack(): Promise<{ api: string; stop(): Promise<void> }> {
+  const cluster = await startClusterProcess();
+  const kube = jsonClient(cluster);
+  for (const crd of crds()) await kube.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+  await kube.request('POST', '/api/v1/namespaces', { metadata: { name: 'streamspace' } });
+  const { url, child } = await startApiProcess(cluster.kubeconfigPath);
+  return {
+    api: url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await cluster.stop();
+    },
+  };
+}

@@ -6,10 +6,9 @@
  * informer to every client; latency runs from sending the create to each client's receipt of
  * the ADDED message.
  */
-import { crds } from '../src/apis/index.ts';
 import WebSocket from 'ws';
-import { ADMIN_PASSWORD, call, startApiProcess } from './api-support.ts';
-import { jsonClient, percentile, report, startClusterProcess } from './support.ts';
+import { ADMIN_PASSWORD, call, startApiStack } from './api-support.ts';
+import { percentile, report } from './support.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 500);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 20);
@@ -27,11 +26,7 @@ function connect(api: string, token: string, onAdded: (name: string) => void): P
 }
 
 async function main(): Promise<void> {
-  const cluster = await startClusterProcess();
-  const kube = jsonClient(cluster);
-  for (const crd of crds()) await kube.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-  await kube.request('POST', '/api/v1/namespaces', { metadata: { name: 'streamspace' } });
-  const { url: api, child } = await startApiProcess(cluster.kubeconfigPath);
+  const { api, stop } = await startApiStack();
   try {
     const token = (await call(api, 'POST', '/api/v1/auth/login', undefined, { username: 'admin', password: ADMIN_PASSWORD })).json.accessToken;
     await call(api, 'POST', '/api/v1/templates', token, { name: 'firefox', spec: { baseImage: 'lscr.io/linuxserver/firefox:latest', vnc: { enabled: true, port: 3000 } } });
@@ -65,9 +60,7 @@ async function main(): Promise<void> {
     report('websocket.fanout_latency_p99', percentile(latencies, 99), 'ms');
     sockets.forEach((s) => s.close());
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await cluster.stop();
+    await stop();
   }
 }
 

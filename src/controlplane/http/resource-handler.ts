@@ -10,6 +10,8 @@ import { apiVersionOf, type ResourceType } from '../registry/resource.ts';
 import { createObject } from '../verbs/create.ts';
 import { deleteCollection, deleteObject, type DeleteOptions } from '../verbs/delete.ts';
 import { evictPod } from '../verbs/evict.ts';
+import { applyJsonPatch } from '../patch/jsonpatch.ts';
+import { applyMergePatch } from '../patch/mergepatch.ts';
 import { patchObject } from '../verbs/patch.ts';
 import { getObject, listObjects, parseFilter } from '../verbs/read.ts';
 import { scaleOf, updateScale } from '../verbs/scale.ts';
@@ -152,8 +154,6 @@ async function scale(deps: ResourceHandlerDeps, call: ResourceCall, rt: Resource
   if (call.req.method === 'GET') return sendJson(call.res, 200, current);
   if (call.req.method === 'PUT') return sendJson(call.res, 200, await updateScale(deps.svc, scope, name, parseJson(call.body)));
   if (call.req.method === 'PATCH') {
-    const { applyMergePatch } = await import('../patch/mergepatch.ts');
-    const { applyJsonPatch } = await import('../patch/jsonpatch.ts');
     const type = String(call.req.headers['content-type'] ?? '').split(';')[0];
     const body = parseJson(call.body);
     const next = type === 'application/json-patch+json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);

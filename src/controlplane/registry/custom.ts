@@ -1,4 +1,5 @@
 /** Resource types built from CustomResourceDefinitions: one per served version. */
+import { readDottedPath } from '../api/dotted-path.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { PrinterColumn, ResourceType } from './resource.ts';
 
@@ -18,8 +19,7 @@ function selectableFieldsOf(version: any): ((obj: KubeObject) => Record<string, 
   return (obj) => {
     const out: Record<string, string> = {};
     for (const f of fields) {
-      let v: any = obj;
-      for (const part of f.jsonPath.replace(/^\./, '').split('.')) v = v?.[part];
+      const v = readDottedPath(obj, f.jsonPath);
       out[f.jsonPath.replace(/^\./, '')] = v === undefined ? '' : String(v);
     }
     return out;

@@ -19,12 +19,20 @@ function nameValidator(rt: ResourceType): NameValidator {
   return LABEL_NAMED.has(`${rt.group}/${rt.plural}`) ? nameIsDNSLabel : nameIsDNSSubdomain;
 }
 
+const bodySchemas = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
+
+/** A CRD schema without apiVersion/kind/metadata (the server handles those), made once per schema. */
 function schemaWithoutMetadata(schema: JSONSchemaProps): JSONSchemaProps {
-  const properties = { ...schema.properties };
-  delete properties.metadata;
-  delete properties.apiVersion;
-  delete properties.kind;
-  return { ...schema, properties };
+  let body = bodySchemas.get(schema);
+  if (!body) {
+    const properties = { ...schema.properties };
+    delete properties.metadata;
+    delete properties.apiVersion;
+    delete properties.kind;
+    body = { ...schema, properties };
+    bodySchemas.set(schema, body);
+  }
+  return body;
 }
 
 /** Prunes and defaults a custom resource; reports unknown fields per the fieldValidation mode. */
@@ -32,9 +40,10 @@ async function normalize(scope: RequestScope, obj: KubeObject): Promise<KubeObje
   const { rt } = scope;
   if (rt.custom && rt.schema) {
     const { metadata, apiVersion, kind } = obj;
-    const pruned = prune({ ...obj }, schemaWithoutMetadata(rt.schema));
+    const body = schemaWithoutMetadata(rt.schema);
+    const pruned = prune({ ...obj }, body);
     reportUnknown(scope, pruned.unknownFields.filter((f) => !['apiVersion', 'kind', 'metadata'].includes(f.split('.')[0])));
-    const defaulted = applyDefaults(pruned.value, schemaWithoutMetadata(rt.schema)) as KubeObject;
+    const defaulted = applyDefaults(pruned.value, body) as KubeObject;
     return { ...defaulted, apiVersion, kind, metadata };
   }
   if (!rt.custom && scope.fieldValidation !== 'Ignore') reportUnknown(scope, await unknownBuiltinFields(rt, obj));

@@ -1,23 +1,14 @@
 /** The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and custom resources with one. */
 import { badRequest, conflict } from '../api/errors.ts';
+import { readDottedPath, writeDottedPath } from '../api/dotted-path.ts';
 import { deepCopy, type KubeObject } from '../api/object.ts';
 import { labelSelectorToString, selectorFromLabelSelector } from '../api/labels.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import type { RequestScope, Services } from './scope.ts';
 import { commitUpdate, readForWrite } from './update.ts';
 
-function readPath(obj: any, path: string | undefined): unknown {
-  if (!path) return undefined;
-  let v = obj;
-  for (const p of path.replace(/^\./, '').split('.')) v = v?.[p];
-  return v;
-}
-
-function writePath(obj: any, path: string, value: unknown): void {
-  const parts = path.replace(/^\./, '').split('.');
-  let v = obj;
-  for (const p of parts.slice(0, -1)) v = v[p] ??= {};
-  v[parts[parts.length - 1]] = value;
+function readPath(obj: KubeObject, path: string | undefined): unknown {
+  return path ? readDottedPath(obj, path) : undefined;
 }
 
 function selectorText(rt: ResourceType, obj: KubeObject): string | undefined {
@@ -51,6 +42,6 @@ export async function updateScale(svc: Services, scope: RequestScope, name: stri
     throw conflict({ group: rt.group, resource: rt.plural }, name);
   }
   const next = deepCopy(old);
-  writePath(next, rt.subresources.scale!.specReplicasPath, replicas);
+  writeDottedPath(next, rt.subresources.scale!.specReplicasPath, replicas);
   return scaleOf(rt, await commitUpdate(svc, scope, old, next, ''));
 }

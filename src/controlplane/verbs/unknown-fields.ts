@@ -14,11 +14,7 @@ const openapi = () => import('../schema/builtin-openapi.ts');
 function allSchemas(): Promise<Record<string, any>> {
   schemas ??= (async () => {
     const { builtinResources } = await import('../registry/builtin.ts');
-    const { builtinSchemas, modelNameFor } = await openapi();
-    const kinds = builtinResources
-      .map((rt) => ({ group: rt.group, version: rt.version, kind: rt.kind, modelName: modelNameFor(rt.group, rt.version, rt.kind) }))
-      .filter((k): k is { group: string; version: string; kind: string; modelName: string } => !!k.modelName);
-    return builtinSchemas(kinds);
+    return (await openapi()).builtinSchemasFor(builtinResources.map((rt) => ({ group: rt.group, version: rt.version, kind: rt.kind })));
   })();
   return schemas;
 }
