@@ -214,6 +214,9 @@ async function steadyState(ctrl: ControllerProcess): Promise<void> {
   const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
   report(`sessions.controller_heap_used_at_${SESSIONS}_running`, metric('nodejs_heap_size_used_bytes'), 'MiB');
   report(`sessions.controller_heap_total_at_${SESSIONS}_running`, metric('nodejs_heap_size_total_bytes'), 'MiB');
+  report(`sessions.controller_external_at_${SESSIONS}_running`, metric('nodejs_external_memory_bytes'), 'MiB');
+  const space = (name: string): number => Number(new RegExp(`^nodejs_heap_space_size_total_bytes\\{space="${name}"\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+  report(`sessions.controller_new_space_at_${SESSIONS}_running`, space('new'), 'MiB');
 }
 
 main().catch((err: unknown) => {

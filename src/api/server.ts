@@ -6,7 +6,6 @@
  *   in it one plugin per route group (src/api/routes/<group>.ts).
  */
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -33,7 +32,8 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes } from './routes/health.ts';
-import { pooled } from '../runtime/pooled-kube-config.ts';
+import type { ClusterConfig } from '../runtime/client.ts';
+import { loadRestConfig } from '../runtime/rest-config-loader.ts';
 import { createCodeServer, type CodeServer } from '../codeserver/setup.ts';
 import { authenticateWithApi } from '../codeserver/graphql/api-auth.ts';
 import type { CodeServerSettings } from '../codeserver/settings.ts';
@@ -64,8 +64,8 @@ export interface ApiAuthOptions {
 
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {
-  /** Path of the kubeconfig of the cluster (or a loaded KubeConfig). */
-  kubeconfig: string | KubeConfig;
+  /** Path of the kubeconfig of the cluster (or a loaded configuration). */
+  kubeconfig: string | ClusterConfig;
   /** Namespace of sessions and templates (default `streamspace`). */
   namespace?: string;
   /** Port (0 or absent picks a free one). */
@@ -107,12 +107,9 @@ export interface ApiServer {
 
 const VERSION = '0.1.0';
 
-/** The kubeconfig, with one shared connection pool for all requests (see runtime/pooled-kube-config.ts). */
-function loadKubeConfig(source: string | KubeConfig): KubeConfig {
-  if (source instanceof KubeConfig) return pooled(source);
-  const kc = new KubeConfig();
-  kc.loadFromFile(source);
-  return pooled(kc);
+/** The cluster configuration; every client built from the one object shares one connection pool. */
+function loadKubeConfig(source: string | ClusterConfig): ClusterConfig {
+  return typeof source === 'string' ? loadRestConfig({ kubeconfig: source }) : source;
 }
 
 async function buildAuth(opts: ApiServerOptions, repo: Repository): Promise<Pick<ApiDeps, 'issuer' | 'accounts' | 'authenticator'>> {
@@ -183,7 +180,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const logger = opts.logger ?? pino({ name: 'streamspace-api' });
   const repo = await openRepository({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const metrics = new ApiMetrics();
-  const view = new ClusterView({ kubeConfig: loadKubeConfig(opts.kubeconfig), namespace: opts.namespace ?? 'streamspace', logger });
+  const kubeConfig = loadKubeConfig(opts.kubeconfig);
+  const view = new ClusterView({ kubeConfig, namespace: opts.namespace ?? 'streamspace', logger });
   const heartbeatFlushIntervalMs = opts.heartbeatFlushIntervalMs ?? 30_000;
   const heartbeats = new HeartbeatCoalescer({ view, metrics, logger, flushIntervalMs: heartbeatFlushIntervalMs });
   const auth = await buildAuth(opts, repo);
@@ -196,7 +194,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   await Promise.race([view.waitForSync(), new Promise((resolve) => setTimeout(resolve, opts.cacheSyncTimeoutMs ?? 10_000).unref())]);
   heartbeats.start();
   const codeServer = opts.codeServer ? createCodeServer({
-    kubeConfig: loadKubeConfig(opts.kubeconfig), registry: metrics.registry, logger, settings: opts.codeServer,
+    kubeConfig, registry: metrics.registry, logger, settings: opts.codeServer,
     activitySink: { record: (session, at) => heartbeats.record(session.metadata!.name!, at) },
   }) : undefined;
   const app = buildApp(deps, opts, codeServer);

@@ -3,9 +3,10 @@
  * --kubeconfig, ~/.kube/config, the in-cluster config) until SIGTERM/SIGINT, serving /healthz,
  * /readyz and /metrics. Settings come from flags and STREAMSPACE_* variables (see --help).
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
 import { readControllerSettings, settingsHelp, type ControllerSettings } from '../controllers/settings.ts';
+import { loadRestConfig } from '../runtime/rest-config-loader.ts';
+import type { RestConfig } from '../runtime/rest-config.ts';
 import type { WebhookServerSettings } from '../webhooks/server.ts';
 
 /**
@@ -26,12 +27,9 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookServerSet
   };
 }
 
-/** Loads the kubeconfig the settings name, or the default chain. */
-export function loadKubeConfig(settings: ControllerSettings): KubeConfig {
-  const kc = new KubeConfig();
-  if (settings.kubeconfig) kc.loadFromFile(settings.kubeconfig);
-  else kc.loadFromDefault();
-  return kc;
+/** Loads the kubeconfig the settings name, or the default chain ($KUBECONFIG, ~/.kube/config, in-cluster). */
+export function loadKubeConfig(settings: ControllerSettings): RestConfig {
+  return loadRestConfig({ kubeconfig: settings.kubeconfig || undefined });
 }
 
 /** Resolves with the endpoint URL once the manager serves it ('' when disabled); rejects if the manager fails first. */

@@ -3,12 +3,12 @@
  * process. On start it installs the CRDs and (when missing) the built-in templates into the
  * `streamspace` namespace, then runs the controllers against the embedded API server.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { installBuiltinTemplates, installCrds, PLATFORM_NAMESPACE } from '../controllers/install.ts';
 import { createControllerManager } from '../controllers/manager.ts';
 import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
+import { restConfigFromKubeconfigText } from '../runtime/rest-config-loader.ts';
 import { parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
 import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.ts';
 import { startApiServer } from '../api/server.ts';
@@ -27,8 +27,7 @@ function apiPort(argv: string[]): number {
 export async function runUp(argv: string[]): Promise<void> {
   const flags = parseClusterFlags(argv, { port: 6443 });
   const cp = await startFromFlags(flags);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(cp.kubeconfig);
+  const kubeConfig = restConfigFromKubeconfigText(cp.kubeconfig, { baseDir: process.cwd() });
   const installer = new KubeClient({ kubeConfig, fieldManager: 'streamspace-installer', resources: streamspaceResources() });
   await installCrds(installer);
   // The seed's CODESERVER_IMAGE picks the image of the built-in code-server template.

@@ -1,8 +1,8 @@
 /**
  * Reading a container's log through the Kubernetes API (`pods/log`), for codeServerLogs.
- * Behind an interface so the service does not care how; the real one uses client-node.
+ * Behind an interface so the service does not care how.
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../runtime/client.ts';
 
 /** Which log to read. */
 export interface PodLogRequest {
@@ -20,17 +20,16 @@ export interface PodLogReader {
   read(req: PodLogRequest): Promise<string>;
 }
 
-/** A {@link PodLogReader} over the cluster a KubeConfig points at. */
+/** A {@link PodLogReader} over the API server's pods/log subresource. */
 export class KubePodLogReader implements PodLogReader {
-  readonly #core: CoreV1Api;
+  readonly #api: KubeClient;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+  constructor(api: KubeClient) {
+    this.#api = api;
   }
 
   async read(req: PodLogRequest): Promise<string> {
-    return this.#core.readNamespacedPodLog({
-      name: req.pod, namespace: req.namespace, container: req.container, tailLines: req.tailLines, limitBytes: req.limitBytes,
-    });
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: req.pod, namespace: req.namespace } };
+    return this.#api.getSubresourceText(pod, 'log', { container: req.container, tailLines: req.tailLines, limitBytes: req.limitBytes });
   }
 }

@@ -3,11 +3,10 @@
  * the Gitea client, the metrics on the host's registry, the activity poller, and the GraphQL
  * plugin bound to the host's authentication. Everything else in this folder is wiring-free.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { streamspaceResources } from '../controllers/kinds.ts';
-import { KubeClient } from '../runtime/client.ts';
+import { KubeClient, type ClusterConfig } from '../runtime/client.ts';
 import { CODESERVER_MANAGER } from './credential-secret.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { codeServerGraphQL, type AuthenticateRequest } from './graphql/plugin.ts';
@@ -20,7 +19,7 @@ import type { CodeServerSettings } from './settings.ts';
 
 /** Options of {@link createCodeServer}. */
 export interface CodeServerSetupOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterConfig;
   settings: CodeServerSettings;
   /** The host's metrics registry; no metrics when absent. */
   registry?: Registry;
@@ -46,7 +45,7 @@ export function createCodeServer(opts: CodeServerSetupOptions): CodeServer {
   const gitea = new GiteaClient({ baseUrl: settings.giteaServiceUrl || settings.giteaUrl, timeoutMs: settings.giteaTimeoutMs });
   const store = new InstanceStore(client, settings.namespace);
   const metrics = opts.registry ? new CodeServerMetrics(opts.registry, () => store.snapshot()) : undefined;
-  const service = new CodeServerService({ client, gitea, settings, metrics, logger, podLogs: new KubePodLogReader(opts.kubeConfig) });
+  const service = new CodeServerService({ client, gitea, settings, metrics, logger, podLogs: new KubePodLogReader(client) });
   const poller = settings.activityPollIntervalMs > 0
     ? new ActivityPoller({
       listSessions: () => store.sessions(), sink: opts.activitySink ?? new StatusActivityWriter(client, logger),

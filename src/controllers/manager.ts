@@ -9,20 +9,19 @@
  * traffic is counted apart.
  */
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { InformerTiming } from '../runtime/cache.ts';
-import { KubeClient, type RequestStats } from '../runtime/client.ts';
+import { KubeClient, type ClusterConfig, type RequestStats } from '../runtime/client.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { KubeEventRecorder } from '../runtime/event-recorder.ts';
 import type { LeaderElectionTiming } from '../runtime/leader-election.ts';
 import { Manager } from '../runtime/manager.ts';
 import { FreshClient } from './fresh-client.ts';
-import { pooled } from '../runtime/pooled-kube-config.ts';
 import { SessionKind, streamspaceResources } from './kinds.ts';
 import { SessionMetrics } from './session/metrics.ts';
+import { sessionCacheScope } from './session/cache-scope.ts';
 import { setupSessionController } from './session/setup.ts';
 import type { ControllerSettings } from './settings.ts';
 import { setupTemplateController } from './template/setup.ts';
@@ -35,7 +34,7 @@ export const FIELD_MANAGER = 'streamspace-controller';
 
 /** Options of {@link createControllerManager}; everything but the connection and settings is for tests and embedding. */
 export interface ControllerManagerOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterConfig;
   settings: ControllerSettings;
   clock?: Clock;
   logger?: Logger;
@@ -96,7 +95,7 @@ function leaderElection(opts: ControllerManagerOptions) {
 /** Builds the manager and both controllers (nothing runs until start()). */
 export function createControllerManager(opts: ControllerManagerOptions): ControllerManager {
   const { settings } = opts;
-  const kubeConfig = pooled(opts.kubeConfig);
+  const { kubeConfig } = opts;
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry });
   const http = opts.http === false ? undefined : opts.http ?? { host: settings.metrics.host, port: settings.metrics.port };
@@ -104,7 +103,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   const manager = new Manager({
     kubeConfig, fieldManager: FIELD_MANAGER, resources, registry, clock: opts.clock, http,
     logger: opts.logger ?? pino({ name: 'streamspace-controller' }),
-    cache: { ...opts.cache, namespace: settings.namespace },
+    cache: { ...opts.cache, namespace: settings.namespace, byObject: sessionCacheScope(settings.route) },
     leaderElection: leaderElection(opts),
     gracefulShutdownTimeoutMs: opts.gracefulShutdownTimeoutMs,
   });
@@ -119,7 +118,7 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   registerRequestGauge(registry, { objects: manager.getClient(), events: eventsClient });
   setupTemplateController(manager, client);
   setupSessionController(manager, { client, recorder, metrics, settings });
-  setupNodeOperationController(manager, { client, kubeConfig, recorder, maxConcurrentReconciles: settings.maxConcurrentReconciles });
+  setupNodeOperationController(manager, { client, recorder, maxConcurrentReconciles: settings.maxConcurrentReconciles });
   if (opts.webhooks) {
     addWebhookServer(manager, { ...opts.webhooks, quota: { homeVolumeSize: settings.home.size, ...opts.webhooks.quota } });
     addQuotaStatusUpdater(manager);

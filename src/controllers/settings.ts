@@ -126,7 +126,7 @@ function gatewayRef(value: string): GatewayRef {
 
 /** Every setting, in help order. */
 export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
-  // No variable of its own: client-node already reads $KUBECONFIG (a list of files) when the flag is absent.
+  // No variable of its own: the kubeconfig loader already reads $KUBECONFIG (a list of files) when the flag is absent.
   { flag: 'kubeconfig', help: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster config)', apply: (s, v) => { s.kubeconfig = v; } },
   { flag: 'namespace', env: 'STREAMSPACE_NAMESPACE', help: 'watch only this namespace (default: all namespaces)', apply: (s, v) => { s.namespace = v || undefined; } },
   { flag: 'metrics-port', env: 'STREAMSPACE_METRICS_PORT', help: 'port of /healthz, /readyz and /metrics; 0 picks a free one (default 8081)', apply: (s, v) => { s.metrics.port = integer(v, 0, 65535); } },

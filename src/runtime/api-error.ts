@@ -1,19 +1,27 @@
 /**
- * Typed API errors. kube-apiserver answers every failure with a metav1.Status body; client-node
- * throws ApiException with that body as raw text. ApiError parses it once so callers can ask
- * "was it a 404?" without JSON.parse in every controller.
+ * Typed API errors. kube-apiserver answers every failure with a metav1.Status body. ApiError
+ * parses it once so callers can ask "was it a 404?" without JSON.parse in every controller.
+ * It has the shape of client-node's ApiException (code, body, headers) without importing
+ * client-node, and toApiError also accepts ApiExceptions thrown by client-node's generated APIs.
  */
-import { ApiException } from '@kubernetes/client-node';
 import type { StatusDetails } from '../controlplane/api/errors.ts';
 
 /** A failed API request: HTTP code, Status reason and message. `body` keeps the raw text. */
-export class ApiError extends ApiException<string> {
+export class ApiError extends Error {
+  /** The HTTP status code. */
+  readonly code: number;
+  /** The response body as received. */
+  readonly body: string;
+  readonly headers: Record<string, string>;
   /** metav1.Status reason, e.g. `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`. */
   readonly reason: string;
   readonly details: StatusDetails | undefined;
 
   constructor(code: number, body: string, headers: Record<string, string> = {}) {
-    super(code, 'Unsuccessful HTTP Request', body, headers);
+    super();
+    this.code = code;
+    this.body = body;
+    this.headers = headers;
     const status = parseStatus(body);
     this.name = 'ApiError';
     this.reason = status?.reason || reasonForCode(code);
@@ -55,11 +63,18 @@ function reasonForCode(code: number): string {
  */
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  if (err instanceof ApiException) {
+  if (isApiException(err)) {
     const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body ?? '');
-    return new ApiError(err.code, body, err.headers);
+    return new ApiError(err.code, body, err.headers ?? {});
   }
   return undefined;
+}
+
+/** client-node's ApiException, recognised by shape (an Error with a numeric HTTP code and a body). */
+function isApiException(err: unknown): err is Error & { code: number; body: unknown; headers?: Record<string, string> } {
+  if (!(err instanceof Error) || err.name === 'ApiError') return false;
+  const e = err as Error & { code?: unknown };
+  return typeof e.code === 'number' && e.code >= 100 && e.code <= 599 && 'body' in err;
 }
 
 function hasReason(err: unknown, reason: string, code: number): boolean {

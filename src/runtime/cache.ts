@@ -3,18 +3,17 @@
  * Reads return deep copies, so reconcilers may change what they read without corrupting the
  * cache.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { deepCopy, type KubeObject } from '../controlplane/api/object.ts';
 import type { KubeClient, ObjectKey } from './client.ts';
 import type { Clock } from './clock.ts';
-import { SharedInformer, type InformerHandler } from './internal/informer.ts';
+import { SharedInformer, type CacheTransform, type InformerHandler } from './internal/informer.ts';
 import { ClientListWatcher, type ListWatcher } from './internal/list-watcher.ts';
 import type { StoreFilter } from './internal/object-store.ts';
 import type { ReflectorTiming } from './internal/reflector.ts';
 import { kindKey, type KindRef } from './resources.ts';
 
-export type { InformerHandler } from './internal/informer.ts';
+export type { CacheTransform, InformerHandler } from './internal/informer.ts';
 export type { ReflectorTiming as InformerTiming } from './internal/reflector.ts';
 
 /** The public face of one kind's informer. */
@@ -25,15 +24,27 @@ export interface Informer {
   waitForSync(signal?: AbortSignal): Promise<boolean>;
 }
 
+/**
+ * What one kind's informer caches (controller-runtime's cache.ByObject): only objects matching
+ * `labelSelector` (the server filters), each trimmed by `transform`. Reads of that kind see only
+ * what is cached, so narrow a kind only to what every reader of it needs.
+ */
+export interface ByObject {
+  kind: KindRef;
+  labelSelector?: string;
+  transform?: CacheTransform;
+}
+
 /** Options of {@link InformerCache}. */
 export interface InformerCacheOptions extends ReflectorTiming {
+  /** Lists and watches go through this client (and its transport). */
   client: KubeClient;
-  /** Needed for watches unless `listWatcherFor` is given. */
-  kubeConfig?: KubeConfig;
   clock: Clock;
   logger: Logger;
   /** Watch only this namespace (all namespaces when unset). */
   namespace?: string;
+  /** Per-kind narrowing; see {@link ByObject}. */
+  byObject?: ByObject[];
   /** Builds the list/watch of a kind; tests substitute fakes. Defaults to the API server. */
   listWatcherFor?: (kind: KindRef) => ListWatcher;
 }
@@ -99,16 +110,16 @@ export class InformerCache {
   }
 
   #create(kind: KindRef): SharedInformer {
-    const { client: _client, kubeConfig: _kc, namespace: _ns, listWatcherFor, ...timing } = this.#opts;
-    const listWatcher = listWatcherFor?.(kind) ?? this.#apiListWatcher(kind);
+    const { client: _client, namespace: _ns, listWatcherFor, byObject, ...timing } = this.#opts;
+    const narrowing = byObject?.find((b) => kindKey(b.kind) === kindKey(kind));
+    const listWatcher = listWatcherFor?.(kind) ?? this.#apiListWatcher(kind, narrowing?.labelSelector);
     const logger = this.#opts.logger.child({ informer: `${kind.kind}.${kind.apiVersion}` });
-    return new SharedInformer({ ...timing, kind: { apiVersion: kind.apiVersion, kind: kind.kind }, listWatcher, logger });
+    return new SharedInformer({ ...timing, kind: { apiVersion: kind.apiVersion, kind: kind.kind }, listWatcher, logger, transform: narrowing?.transform });
   }
 
-  #apiListWatcher(kind: KindRef): ListWatcher {
-    const { client, kubeConfig, namespace } = this.#opts;
-    if (!kubeConfig) throw new Error('InformerCache needs a kubeConfig to watch the API server');
+  #apiListWatcher(kind: KindRef, labelSelector: string | undefined): ListWatcher {
+    const { client, namespace } = this.#opts;
     client.resourceOf(kind); // fail here, not at the first watch, on an unknown kind
-    return new ClientListWatcher({ client, kubeConfig, kind, namespace });
+    return new ClientListWatcher({ client, kind, namespace, labelSelector });
   }
 }

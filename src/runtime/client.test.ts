@@ -133,7 +133,7 @@ test('failures become ApiError with code, reason and message from the Status bod
   reply = { status: 404, body: status(404, 'NotFound', 'configmaps "a" not found') };
   const err = await c.get(CM, { namespace: 'ns', name: 'a' }).catch((e: unknown) => e);
   assert.ok(err instanceof ApiError);
-  assert.ok(err instanceof ApiException, 'still an ApiException for code that checks client-node errors');
+  assert.equal(err.headers['content-type'], 'application/json', 'response headers kept, as on client-node ApiExceptions');
   assert.equal(err.code, 404);
   assert.equal(err.reason, 'NotFound');
   assert.equal(err.message, 'configmaps "a" not found');

@@ -3,13 +3,15 @@
  * from the {@link ResourceTable}) so custom resources work like built-ins; plain JSON objects;
  * every write names its field manager; every failure is an {@link ApiError}.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../controlplane/api/object.ts';
 import { ApiError } from './api-error.ts';
-import { KubeConfigTransport, type HttpRequest, type Transport } from './internal/transport.ts';
+import { HttpsTransport } from './internal/https-transport.ts';
+import type { HttpRequest, Transport } from './internal/transport.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { patchRequest, type Patch } from './patch.ts';
 import { ResourceTable, resourcePath, type KindRef, type ResourceType } from './resources.ts';
+import { toRestConfig, type KubeConfigLike } from './rest-config-loader.ts';
+import type { RestConfig } from './rest-config.ts';
 
 export { ignoreAlreadyExists, ignoreNotFound, isAlreadyExists, isConflict, isNotFound, toApiError, ApiError } from './api-error.ts';
 
@@ -80,10 +82,36 @@ export interface StatusWriter {
   patchStatus<T extends KubeObject = KubeObject>(target: ObjectRef, patch: Patch, opts?: WriteOptions): Promise<T>;
 }
 
+/** Where to connect: a RestConfig, or a client-node KubeConfig object (tests and the API hold those). */
+export type ClusterConfig = RestConfig | KubeConfigLike;
+
+/** Options of watch(). */
+export interface WatchOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** Receives one watch's events until it ends (once). */
+export interface WatchCallbacks {
+  /** `type` is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR (the object is then a Status). */
+  onEvent(type: string, object: any): void;
+  /** The watch ended: `undefined` on a clean close, the error otherwise. Not called after abort(). */
+  onDone(err?: unknown): void;
+}
+
+/** A running watch. */
+export interface WatchHandle {
+  abort(): void;
+}
+
 /** Options of {@link KubeClient}. */
 export interface KubeClientOptions {
-  /** Where to connect; ignored when `transport` is given. */
-  kubeConfig?: KubeConfig;
+  /** Where to connect; ignored when `transport` is given. Clients given the same object share one connection pool. */
+  kubeConfig?: ClusterConfig;
   transport?: Transport;
   /** The field manager named on every write (server-side apply ownership, managedFields). */
   fieldManager: string;
@@ -106,6 +134,7 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
   readonly fieldManager: string;
   readonly resources: ResourceTable;
   readonly #transport: Transport;
+  readonly #userAgent: string;
   readonly #metrics: RuntimeMetrics | undefined;
   readonly #stats: RequestStats = { reads: 0, writes: 0, byMethod: {} };
 
@@ -114,9 +143,15 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
     this.fieldManager = opts.fieldManager;
     this.resources = opts.resources ?? new ResourceTable();
     this.#metrics = opts.metrics;
+    this.#userAgent = opts.userAgent ?? `streamspace/${opts.fieldManager}`;
     if (opts.transport) this.#transport = opts.transport;
-    else if (opts.kubeConfig) this.#transport = new KubeConfigTransport(opts.kubeConfig, opts.userAgent ?? `streamspace/${opts.fieldManager}`);
+    else if (opts.kubeConfig) this.#transport = sharedTransport(opts.kubeConfig);
     else throw new Error('KubeClient needs a kubeConfig or a transport');
+  }
+
+  /** The transport this client sends through (shared with the informers' watches). */
+  get transport(): Transport {
+    return this.#transport;
   }
 
   /** The resource type (path information) of a kind. */
@@ -166,6 +201,48 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
     await this.#send({ method: 'DELETE', path, body });
   }
 
+  /**
+   * Creates through a subresource of `target` (`pods/eviction`, `serviceaccounts/token`) and
+   * returns the answer. controller-runtime's SubResource(name).Create.
+   */
+  async createSubresource<T = unknown>(target: ObjectRef, subresource: string, body: unknown, opts: WriteOptions = {}): Promise<T> {
+    const path = resourcePath(this.resourceOf(target), target.metadata.namespace, requireName(target), subresource);
+    return this.#json<T>({ method: 'POST', path, body, query: this.#writeQuery(opts), signal: opts.signal });
+  }
+
+  /** Reads a subresource as text (`pods/log`). */
+  async getSubresourceText(target: ObjectRef, subresource: string, query: HttpRequest['query'] = {}, opts: ReadOptions = {}): Promise<string> {
+    const path = resourcePath(this.resourceOf(target), target.metadata.namespace, requireName(target), subresource);
+    return (await this.#send({ method: 'GET', path, query, signal: opts.signal })).text;
+  }
+
+  /**
+   * Watches a kind from `resourceVersion`. Resolves once the server accepted the watch (rejects
+   * with an ApiError, e.g. 410 Expired, when it did not); events then arrive one by one.
+   */
+  async watch(kind: KindRef, opts: WatchOptions, callbacks: WatchCallbacks): Promise<WatchHandle> {
+    const { namespace, ...rest } = opts;
+    const path = resourcePath(this.resourceOf(kind), namespace);
+    this.#count('GET');
+    const onLine = (line: string): void => {
+      let event: { type?: string; object?: unknown };
+      try {
+        event = JSON.parse(line);
+      } catch {
+        callbacks.onDone(new Error(`watch ${path}: undecodable event ${line.slice(0, 100)}`));
+        res.abort();
+        return;
+      }
+      callbacks.onEvent(event.type ?? '', event.object);
+    };
+    const res = await this.#transport.stream(
+      { method: 'GET', path, query: { ...rest, watch: true }, userAgent: this.#userAgent },
+      { onLine, onEnd: (err) => callbacks.onDone(err) },
+    );
+    if (res.status < 200 || res.status > 299) throw new ApiError(res.status, res.text, res.headers);
+    return { abort: () => res.abort() };
+  }
+
   /** A snapshot of how many requests this client has sent. */
   requestStats(): RequestStats {
     return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
@@ -197,7 +274,7 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
     const started = performance.now();
     let code = '<error>';
     try {
-      const res = await this.#transport.send(req);
+      const res = await this.#transport.send({ ...req, userAgent: this.#userAgent });
       code = String(res.status);
       if (res.status < 200 || res.status > 299) throw new ApiError(res.status, res.text, res.headers);
       return res;
@@ -212,6 +289,18 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
     if (WRITE_METHODS.has(method)) this.#stats.writes++;
     else this.#stats.reads++;
   }
+}
+
+/** One transport (one connection pool) per configuration object, shared by every client built from it. */
+const transports = new WeakMap<object, Transport>();
+
+function sharedTransport(config: ClusterConfig): Transport {
+  let transport = transports.get(config);
+  if (!transport) {
+    transport = new HttpsTransport(toRestConfig(config));
+    transports.set(config, transport);
+  }
+  return transport;
 }
 
 function requireName(ref: ObjectRef): string {

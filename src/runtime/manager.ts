@@ -6,11 +6,10 @@
  * stop informers → close the endpoint.
  */
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { InformerCache, type InformerTiming } from './cache.ts';
-import { KubeClient } from './client.ts';
+import { InformerCache, type ByObject, type InformerTiming } from './cache.ts';
+import { KubeClient, type ClusterConfig } from './client.ts';
 import { realClock, sleep, type Clock } from './clock.ts';
 import type { Controller } from './controller.ts';
 import { KubeEventRecorder } from './event-recorder.ts';
@@ -35,7 +34,7 @@ export function needsLeaderElection(r: Runnable): boolean {
 
 /** Options of {@link Manager}. */
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterConfig;
   /** Field manager of every write the manager's client makes. */
   fieldManager: string;
   resources?: ResourceTable;
@@ -44,7 +43,7 @@ export interface ManagerOptions {
   /** Registry for the runtime's metrics (default: a new one for this manager). */
   registry?: Registry;
   /** Informer timing and scope. */
-  cache?: InformerTiming & { namespace?: string; listWatcherFor?: (kind: KindRef) => ListWatcher };
+  cache?: InformerTiming & { namespace?: string; listWatcherFor?: (kind: KindRef) => ListWatcher; byObject?: ByObject[] };
   /** Lease-based leader election; when absent every runnable runs at once. */
   leaderElection?: LeaderElectionConfig;
   /** Serve /healthz, /readyz and /metrics here (port 0 picks one); absent means no endpoint. */
@@ -78,7 +77,7 @@ export class Manager {
     const { kubeConfig, fieldManager, resources } = opts;
     this.#client = new KubeClient({ kubeConfig, fieldManager, resources, metrics: this.#metrics });
     const shared = { client: this.#client, clock: this.#clock, logger: this.#logger };
-    this.#cache = new InformerCache({ ...opts.cache, ...shared, kubeConfig });
+    this.#cache = new InformerCache({ ...opts.cache, ...shared });
     if (opts.leaderElection) this.#elector = new LeaderElector({ ...opts.leaderElection, ...shared, metrics: this.#metrics });
     if (opts.http) {
       const ready = (): boolean => this.#started && this.#cache.hasSynced();

@@ -3,8 +3,15 @@
  * generated APIs default to JSON Patch, and custom resources reject strategic merge with 415,
  * so the runtime never lets the strategy be implicit.
  */
-import { PatchStrategy } from '@kubernetes/client-node';
 import type { KubeObject } from '../controlplane/api/object.ts';
+
+/** The Content-Type of each patch strategy (as kube-apiserver expects them). */
+export const PatchContentType = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
 
 /** One RFC 6902 operation. */
 export interface JsonPatchOperation {
@@ -45,13 +52,13 @@ export function applyPatch(body: KubeObject, opts: { force?: boolean } = {}): Pa
 export function patchRequest(patch: Patch): { body: unknown; contentType: string; force: boolean } {
   switch (patch.type) {
     case 'merge':
-      return { body: patch.body, contentType: PatchStrategy.MergePatch, force: false };
+      return { body: patch.body, contentType: PatchContentType.merge, force: false };
     case 'json':
-      return { body: patch.operations, contentType: PatchStrategy.JsonPatch, force: false };
+      return { body: patch.operations, contentType: PatchContentType.json, force: false };
     case 'strategic':
-      return { body: patch.body, contentType: PatchStrategy.StrategicMergePatch, force: false };
+      return { body: patch.body, contentType: PatchContentType.strategic, force: false };
     case 'apply':
       // JSON is valid YAML, so the apply body needs no YAML encoder.
-      return { body: patch.body, contentType: PatchStrategy.ServerSideApply, force: patch.force === true };
+      return { body: patch.body, contentType: PatchContentType.apply, force: patch.force === true };
   }
 }

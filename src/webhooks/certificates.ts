@@ -21,7 +21,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { createCertificateAuthority, issueServingCertificate, type CertificateAuthority } from '../tls/certificates.ts';
+import type { CertificateAuthority } from '../tls/certificates.ts';
+
+/**
+ * The certificate library (@peculiar/x509 with its ASN.1 stack, about 10 MiB resident) is loaded
+ * only when this process issues certificates itself; mounted (cert-manager) certificates never need it.
+ */
+const certificates = (): Promise<typeof import('../tls/certificates.ts')> => import('../tls/certificates.ts');
 import { realClock, sleep, type Clock } from '../runtime/clock.ts';
 
 /** A serving certificate and its key, PEM. */
@@ -166,14 +172,14 @@ export class SelfSignedCertificates implements CertificateSource {
   async #newCa(): Promise<Issued<CertificateAuthority>> {
     const issuedAt = this.#clock.now();
     const lifetime = (this.#o.caLifetimeMs ?? 365 * DAY) + VALIDITY_RESOLUTION_MS;
-    const value = await createCertificateAuthority(`streamspace-webhook-ca-${++this.#generation}`, lifetime);
+    const value = await (await certificates()).createCertificateAuthority(`streamspace-webhook-ca-${++this.#generation}`, lifetime);
     return { value, renewAt: renewalTime(issuedAt, value.certPem) };
   }
 
   async #issue(ca: CertificateAuthority): Promise<Issued<ServingCertificate>> {
     const issuedAt = this.#clock.now();
     const validForMs = (this.#o.servingLifetimeMs ?? 90 * DAY) + VALIDITY_RESOLUTION_MS;
-    const issued = await issueServingCertificate(ca, { hosts: this.#o.hosts, validForMs });
+    const issued = await (await certificates()).issueServingCertificate(ca, { hosts: this.#o.hosts, validForMs });
     const value = { ...issued, notAfter: firstNotAfter(issued.certPem) };
     return { value, renewAt: renewalTime(issuedAt, value.certPem) };
   }

@@ -25,11 +25,10 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { InformerCache, type Informer } from '../runtime/cache.ts';
-import { KubeClient } from '../runtime/client.ts';
+import { KubeClient, type ClusterConfig } from '../runtime/client.ts';
 import { realClock, sleep } from '../runtime/clock.ts';
 import type { Manager, Runnable } from '../runtime/manager.ts';
 import { ResourceTable } from '../runtime/resources.ts';
@@ -343,7 +342,7 @@ export function addWebhookServer(mgr: Manager, settings: WebhookServerSettings =
 
 /** Options of {@link startWebhookServer}. */
 export interface StandaloneWebhookServerOptions extends WebhookServerSettings {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterConfig;
   registry?: Registry;
   logger?: Logger;
 }
@@ -365,7 +364,7 @@ export async function startWebhookServer(opts: StandaloneWebhookServerOptions): 
   registerWebhookKinds(resources);
   const registry = opts.registry ?? new Registry();
   const client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: 'streamspace-webhooks', resources });
-  const cache = new InformerCache({ client, kubeConfig: opts.kubeConfig, clock: realClock, logger });
+  const cache = new InformerCache({ client, clock: realClock, logger });
   const server = new WebhookServer({ ...opts, cache, client, registry, logger });
   const stopper = new AbortController();
   const caching = cache.start(stopper.signal);

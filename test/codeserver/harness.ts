@@ -104,7 +104,7 @@ export async function startHarness(): Promise<Harness> {
   const makeApp = async (overrides: Partial<CodeServerSettings> = {}) => {
     const s = { ...settings, ...overrides };
     const service = new CodeServerService({
-      client, settings: s, podLogs: new KubePodLogReader(cluster.kc), gitea: new GiteaClient({ baseUrl: s.giteaServiceUrl, timeoutMs: s.giteaTimeoutMs }),
+      client, settings: s, podLogs: new KubePodLogReader(client), gitea: new GiteaClient({ baseUrl: s.giteaServiceUrl, timeoutMs: s.giteaTimeoutMs }),
     });
     const app = Fastify();
     await app.register(codeServerGraphQL({ service, authenticate }));

@@ -38,7 +38,7 @@ function startController(c: TestCluster): RunningController {
   const mgr = new Manager({ kubeConfig: c.kc, fieldManager: 'streamspace-controller', resources: streamspaceResources(), logger: pino({ level: 'silent' }) });
   const client = new FreshClient({ client: mgr.getClient(), cache: mgr.getCache(), clock: mgr.getClock() });
   setupNodeOperationController(mgr, {
-    client, kubeConfig: c.kc, recorder: mgr.getEventRecorderFor('streamspace-controller'),
+    client, recorder: mgr.getEventRecorderFor('streamspace-controller'),
     drainTiming: { retryBaseMs: 100, retryMaxMs: 400, pollIntervalMs: 100 },
   });
   const ac = new AbortController();

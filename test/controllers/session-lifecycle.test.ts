@@ -120,6 +120,17 @@ describe('a running session', () => {
     await eventually('the image restored', async () => (await child(DeploymentKind, 'alice-1'))?.spec.template.spec.containers[0].image === 'lscr.io/linuxserver/firefox:latest');
     await waitForPhase(cluster.api, NS, 'alice-1', 'Running');
   });
+
+  test('takes back a child stripped of its managed-by label (the controller caches only labelled children)', async () => {
+    const stripped = { metadata: { labels: { [LABELS.managedBy]: null } } };
+    await cluster.api.patch({ ...DeploymentKind, metadata: { namespace: NS, name: 'ss-alice-1' } }, mergePatch(stripped));
+    await cluster.api.patch({ ...ServiceKind, metadata: { namespace: NS, name: 'ss-alice-1' } }, mergePatch(stripped));
+    await eventually('the labels restored', async () => {
+      const [deployment, service] = [await child(DeploymentKind, 'alice-1'), await child(ServiceKind, 'alice-1')];
+      return deployment?.metadata.labels?.[LABELS.managedBy] && service?.metadata.labels?.[LABELS.managedBy];
+    });
+    await waitForPhase(cluster.api, NS, 'alice-1', 'Running');
+  });
 });
 
 describe('hibernation, waking and termination', () => {

@@ -60,9 +60,9 @@ export function startConfigMapInformer(kc: KubeConfig, namespace: string, timing
   const client = new KubeClient({ kubeConfig: kc, fieldManager: 'informer-test' });
   let listWatcher: CountingListWatcher | undefined;
   const cache = new InformerCache({
-    client, kubeConfig: kc, clock: realClock, logger: pino({ level: 'silent' }), namespace,
+    client, clock: realClock, logger: pino({ level: 'silent' }), namespace,
     backoffInitialMs: 50, backoffMaxMs: 500, ...timing,
-    listWatcherFor: (kind) => (listWatcher = new CountingListWatcher(new ClientListWatcher({ client, kubeConfig: kc, kind, namespace }))),
+    listWatcherFor: (kind) => (listWatcher = new CountingListWatcher(new ClientListWatcher({ client, kind, namespace }))),
   });
   const events: SeenEvent[] = [];
   const rv = (o: KubeObject): string => o.metadata.resourceVersion ?? '';

@@ -4,18 +4,17 @@
  * lets a handler wait until the cache shows a state (read-your-writes after a create, or a
  * session reaching Running) and subscribe to session changes (WebSocket pushes).
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../controlplane/api/object.ts';
 import { InformerCache, type InformerHandler } from '../../runtime/cache.ts';
-import { KubeClient } from '../../runtime/client.ts';
+import { KubeClient, type ClusterConfig } from '../../runtime/client.ts';
 import { realClock } from '../../runtime/clock.ts';
 import type { KindRef } from '../../runtime/resources.ts';
 import { EVENT, NODE, NODE_OPERATION, POD, SESSION, SESSION_QUOTA, streamResourceTable, TEMPLATE } from './kinds.ts';
 
 /** Options of {@link ClusterView}. */
 export interface ClusterViewOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterConfig;
   namespace: string;
   logger: Logger;
   /** Field manager of the API's writes. */
@@ -46,9 +45,9 @@ export class ClusterView {
   constructor(opts: ClusterViewOptions) {
     this.namespace = opts.namespace;
     this.client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: opts.fieldManager ?? 'streamspace-api', resources: streamResourceTable() });
-    this.cache = new InformerCache({ client: this.client, kubeConfig: opts.kubeConfig, clock: realClock, logger: opts.logger, namespace: opts.namespace });
+    this.cache = new InformerCache({ client: this.client, clock: realClock, logger: opts.logger, namespace: opts.namespace });
     for (const kind of CACHED_KINDS) this.cache.getInformer(kind);
-    this.clusterCache = new InformerCache({ client: this.client, kubeConfig: opts.kubeConfig, clock: realClock, logger: opts.logger });
+    this.clusterCache = new InformerCache({ client: this.client, clock: realClock, logger: opts.logger });
     for (const kind of CLUSTER_WIDE_KINDS) this.clusterCache.getInformer(kind);
   }
 

@@ -1,15 +1,14 @@
 /**
  * Evicting one pod through the pods/eviction subresource, so PodDisruptionBudgets are honoured by
  * the API server itself: 429 TooManyRequests means a budget forbids the disruption now, and the
- * drain retries later. The runtime's KubeClient has no subresource create, so this goes through
- * client-node's CoreV1Api on the same KubeConfig.
+ * drain retries later.
  *
  * Every eviction carries the pod's uid as a precondition: a pod recreated under the same name
  * (a StatefulSet's) is a new pod the drain has not looked at yet.
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../controlplane/api/object.ts';
 import { toApiError } from '../../runtime/api-error.ts';
+import type { KubeClient } from '../../runtime/client.ts';
 
 /** What became of one eviction request. */
 export type EvictionResult =
@@ -28,10 +27,10 @@ export interface PodEvictor {
 
 /** A {@link PodEvictor} over the API server's eviction subresource. */
 export class ApiPodEvictor implements PodEvictor {
-  readonly #core: CoreV1Api;
+  readonly #api: KubeClient;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+  constructor(api: KubeClient) {
+    this.#api = api;
   }
 
   async evict(pod: KubeObject, gracePeriodSeconds: number): Promise<EvictionResult> {
@@ -39,9 +38,8 @@ export class ApiPodEvictor implements PodEvictor {
     const namespace = pod.metadata.namespace ?? '';
     const deleteOptions = { gracePeriodSeconds, preconditions: { uid: pod.metadata.uid } };
     try {
-      await this.#core.createNamespacedPodEviction({
-        name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions },
-      });
+      const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions };
+      await this.#api.createSubresource({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace } }, 'eviction', eviction);
       return { outcome: 'evicted' };
     } catch (err) {
       return refusal(err);

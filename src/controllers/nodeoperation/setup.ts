@@ -3,7 +3,6 @@
  * also wakes the unfinished operations on the same node, so one waiting behind another starts as
  * soon as that one finishes.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeOperation } from '../../apis/stream/v1alpha1/nodeoperation.ts';
 import { controllerManagedBy } from '../../runtime/builder.ts';
 import type { Controller } from '../../runtime/controller.ts';
@@ -23,8 +22,6 @@ import { SessionDrainNotifier } from './session-events.ts';
 export interface NodeOperationControllerDeps {
   /** The controllers' shared client (cache plus own writes). */
   client: FreshClient;
-  /** For evictions (the pods/eviction subresource). */
-  kubeConfig: KubeConfig;
   recorder: EventRecorder;
   /** Drain retry and poll intervals (defaults: {@link DEFAULT_DRAIN_TIMING}). */
   drainTiming?: Partial<DrainTiming>;
@@ -53,7 +50,7 @@ export function setupNodeOperationController(mgr: Manager, deps: NodeOperationCo
   const timing = { ...DEFAULT_DRAIN_TIMING, ...deps.drainTiming };
   const drainer = new NodeDrainer({
     api, timing,
-    evictor: deps.evictor ?? new ApiPodEvictor(deps.kubeConfig),
+    evictor: deps.evictor ?? new ApiPodEvictor(api),
     notifier: new SessionDrainNotifier(api, deps.recorder, logger),
     backoff: new RetryBackoff({ baseMs: timing.retryBaseMs, maxMs: timing.retryMaxMs }),
   });

@@ -17,12 +17,20 @@ export interface InformerHandler {
   onDelete(obj: KubeObject, stateUnknown: boolean): void;
 }
 
+/**
+ * Trims an object before it is cached (client-go's TransformFunc): called once per received
+ * object, which it may change in place and must return.
+ */
+export type CacheTransform = (obj: KubeObject) => KubeObject;
+
 /** Options of {@link SharedInformer}. */
 export interface SharedInformerOptions extends ReflectorTiming {
   kind: KindRef;
   listWatcher: ListWatcher;
   clock: Clock;
   logger: Logger;
+  /** Applied after managedFields are stripped. */
+  transform?: CacheTransform;
 }
 
 /** See the module comment. */
@@ -32,6 +40,7 @@ export class SharedInformer implements ReflectorSink {
   readonly #store = new ObjectStore();
   readonly #handlers = new Set<InformerHandler>();
   readonly #logger: Logger;
+  readonly #transform: CacheTransform;
   #synced = false;
   #syncWaiters: (() => void)[] = [];
   #running: Promise<void> | undefined;
@@ -39,6 +48,8 @@ export class SharedInformer implements ReflectorSink {
   constructor(opts: SharedInformerOptions) {
     this.kind = opts.kind;
     this.#logger = opts.logger;
+    const custom = opts.transform;
+    this.#transform = custom ? (obj) => custom(stripForCache(obj)) : stripForCache;
     this.reflector = new Reflector({ ...opts, sink: this });
   }
 
@@ -88,7 +99,7 @@ export class SharedInformer implements ReflectorSink {
     const initial = !this.#synced;
     const seen = new Set<string>();
     for (const item of items) {
-      const obj = stripForCache(item);
+      const obj = this.#transform(item);
       seen.add(objectKey(obj));
       const old = this.#store.set(obj);
       if (!old) this.#emit((h) => h.onAdd(obj, initial));
@@ -104,7 +115,7 @@ export class SharedInformer implements ReflectorSink {
   }
 
   apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: KubeObject): void {
-    const obj = stripForCache(item);
+    const obj = this.#transform(item);
     if (type === 'DELETED') {
       const old = this.#store.delete(objectKey(obj));
       this.#emit((h) => h.onDelete(old && !obj.metadata.resourceVersion ? old : obj, false));

@@ -1,30 +1,17 @@
 /**
- * List and watch one kind. Lists go through KubeClient (paged, counted in metrics); watches go
- * through client-node's `Watch`, which streams newline-delimited events over the KubeConfig's
- * connection. The reflector drives both; this file only speaks the wire.
+ * List and watch one kind through the KubeClient (lists paged and counted in metrics, watches
+ * streamed over the same transport). The reflector drives both; this file only speaks the wire.
  */
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../controlplane/api/object.ts';
-import type { KubeClient } from '../client.ts';
-import { resourcePath, type KindRef } from '../resources.ts';
+import type { KubeClient, WatchCallbacks, WatchHandle } from '../client.ts';
+import type { KindRef } from '../resources.ts';
+
+export type { WatchCallbacks, WatchHandle } from '../client.ts';
 
 /** A complete list of a kind at one resourceVersion. */
 export interface ListResult {
   items: KubeObject[];
   resourceVersion: string;
-}
-
-/** Receives watch events until the watch ends (once). */
-export interface WatchCallbacks {
-  /** `type` is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR (object is then a Status). */
-  onEvent(type: string, object: any): void;
-  /** The watch ended: `null` on a clean close, the error otherwise. */
-  onDone(err: unknown): void;
-}
-
-/** A running watch. */
-export interface WatchHandle {
-  abort(): void;
 }
 
 /** The list and watch calls a reflector needs. */
@@ -36,7 +23,6 @@ export interface ListWatcher {
 /** Options of {@link ClientListWatcher}. */
 export interface ClientListWatcherOptions {
   client: KubeClient;
-  kubeConfig: KubeConfig;
   kind: KindRef;
   /** Restrict to one namespace (all namespaces when unset). */
   namespace?: string;
@@ -51,11 +37,9 @@ export interface ClientListWatcherOptions {
 /** A {@link ListWatcher} against a real API server. */
 export class ClientListWatcher implements ListWatcher {
   readonly #opts: ClientListWatcherOptions;
-  readonly #watch: Watch;
 
   constructor(opts: ClientListWatcherOptions) {
     this.#opts = opts;
-    this.#watch = new Watch(opts.kubeConfig);
   }
 
   async list(): Promise<ListResult> {
@@ -76,10 +60,7 @@ export class ClientListWatcher implements ListWatcher {
 
   async watch(resourceVersion: string, callbacks: WatchCallbacks): Promise<WatchHandle> {
     const { client, kind, namespace, labelSelector, fieldSelector } = this.#opts;
-    const path = resourcePath(client.resourceOf(kind), namespace);
     const timeoutSeconds = this.#opts.watchTimeoutSeconds?.() ?? Math.floor(300 + Math.random() * 300);
-    const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector, fieldSelector };
-    const controller = await this.#watch.watch(path, query, (type, obj) => callbacks.onEvent(type, obj), (err) => callbacks.onDone(err));
-    return { abort: () => controller.abort() };
+    return client.watch(kind, { namespace, resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector, fieldSelector }, callbacks);
   }
 }

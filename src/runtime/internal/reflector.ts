@@ -1,14 +1,15 @@
 /**
  * The supervised list/watch loop behind an informer. It is written here over plain list and
- * watch calls instead of client-node's ListWatch because ListWatch (a) hands callbacks only the
+ * watch calls rather than client-node's ListWatch (besides keeping client-node out of the
+ * controller process) because ListWatch (a) hands callbacks only the
  * new object, never the old one predicates compare against, (b) stops for good on any error
  * other than 410, and (c) has no resync, no staleness check and no backoff control.
  *
  * The loop: list (into the sink), then watch from the list's resourceVersion; when the watch
  * ends, decide:
  * - 410 Expired (HTTP or ERROR event) → relist at once;
- * - clean close or client-node's 30 s inactivity timeout after a healthy watch → re-watch at once
- *   from the last resourceVersion;
+ * - clean close (the server's timeoutSeconds) after a healthy watch → re-watch at once from the
+ *   last resourceVersion;
  * - any error (or a watch that died young without events) → wait with exponential backoff, then
  *   re-watch (failed lists back off the same way);
  * - the staleness watchdog: a watch that delivered nothing (not even a bookmark) for
@@ -71,6 +72,7 @@ export interface ReflectorStats {
   failures: number;
 }
 
+/** Ends that are a client-side timeout rather than a failure. */
 const BENIGN_END = new Set(['TimeoutError']);
 
 /** True for a 410 Gone/Expired, as an HTTP status, a Status object or an error carrying one. */

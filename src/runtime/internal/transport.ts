@@ -1,10 +1,11 @@
 /**
- * Raw HTTP to the API server through client-node's own stack (its undici dispatcher, TLS and
- * authentication from the KubeConfig), without its typed (de)serialisation. Generated typed
- * APIs turn timestamps into Date objects and only know built-in kinds; the runtime wants plain
- * JSON for every kind, custom resources included.
+ * The runtime's wire to an API server: raw HTTP requests and long-running streams (watches),
+ * plain JSON text in and out. The KubeClient builds paths and parses bodies; a Transport only
+ * moves bytes and authenticates. The real one is HttpsTransport; tests use MemoryTransport.
  */
-import type { Configuration, HttpMethod, KubeConfig } from '@kubernetes/client-node';
+
+/** The HTTP methods the Kubernetes API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One request. `body` is sent as JSON text unless it already is a string. */
 export interface HttpRequest {
@@ -13,6 +14,8 @@ export interface HttpRequest {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Sent as User-Agent (the transport's default otherwise). */
+  userAgent?: string;
   signal?: AbortSignal;
 }
 
@@ -23,50 +26,43 @@ export interface HttpResponse {
   text: string;
 }
 
+/** Receives a streamed body line by line until it ends (once). */
+export interface StreamHandlers {
+  onLine(line: string): void;
+  /** The stream ended: `undefined` on a clean end, the error otherwise. Not called after abort(). */
+  onEnd(err?: Error): void;
+}
+
+/**
+ * The answer to a streaming request. A 2xx status means the body is being delivered to the
+ * handlers (`text` is empty); any other status comes with the whole body in `text`.
+ */
+export interface StreamResponse extends HttpResponse {
+  /** Closes the stream; no handler is called afterwards. */
+  abort(): void;
+}
+
 /** Sends requests to one API server. */
 export interface Transport {
   /** Host label for metrics (`host:port`). */
   readonly host: string;
   send(req: HttpRequest): Promise<HttpResponse>;
+  /** Opens a request whose response body is a stream of newline-delimited lines (watches). */
+  stream(req: HttpRequest, handlers: StreamHandlers): Promise<StreamResponse>;
 }
 
-/** Captures the Configuration client-node builds for a KubeConfig (server, auth, dispatcher). */
-class ConfigurationCapture {
-  readonly configuration: Configuration;
-  constructor(configuration: Configuration) {
-    this.configuration = configuration;
+/** The path with its query string (undefined values left out). */
+export function pathWithQuery(req: Pick<HttpRequest, 'path' | 'query'>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(req.query ?? {})) {
+    if (value !== undefined) params.set(key, String(value));
   }
+  const qs = params.toString();
+  return qs ? `${req.path}?${qs}` : req.path;
 }
 
-/** A {@link Transport} over a KubeConfig's current context. */
-export class KubeConfigTransport implements Transport {
-  readonly host: string;
-  readonly #kc: KubeConfig;
-  readonly #config: Configuration;
-  readonly #userAgent: string;
-
-  constructor(kc: KubeConfig, userAgent: string) {
-    this.#kc = kc;
-    this.#config = kc.makeApiClient(ConfigurationCapture).configuration;
-    this.#userAgent = userAgent;
-    const server = kc.getCurrentCluster()?.server ?? 'http://localhost';
-    this.host = new URL(server).host;
-  }
-
-  async send(req: HttpRequest): Promise<HttpResponse> {
-    const ctx = this.#config.baseServer.makeRequestContext(req.path, req.method);
-    for (const [key, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) ctx.setQueryParam(key, String(value));
-    }
-    ctx.setHeaderParam('Accept', 'application/json');
-    if (req.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
-      ctx.setBody(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
-    }
-    if (req.signal) ctx.setSignal(req.signal);
-    await this.#kc.applySecurityAuthentication(ctx);
-    ctx.setHeaderParam('User-Agent', this.#userAgent);
-    const response = await this.#config.httpApi.send(ctx).toPromise();
-    return { status: response.httpStatusCode, headers: response.headers, text: await response.body.text() };
-  }
+/** The request body as text, and its Content-Type. */
+export function encodeBody(req: HttpRequest): { text: string; contentType: string } | undefined {
+  if (req.body === undefined) return undefined;
+  return { text: typeof req.body === 'string' ? req.body : JSON.stringify(req.body), contentType: req.contentType ?? 'application/json' };
 }

@@ -5,7 +5,7 @@
  * applies merge patches, records every request, and can be told to fail requests. Anything
  * beyond that belongs in integration tests against the embedded control plane.
  */
-import type { HttpRequest, HttpResponse, Transport } from '../internal/transport.ts';
+import type { HttpRequest, HttpResponse, StreamResponse, Transport } from '../internal/transport.ts';
 
 /** A recorded request. */
 export interface RecordedRequest {
@@ -57,6 +57,11 @@ export class MemoryTransport implements Transport {
   /** Objects stored under a collection path prefix. */
   list(prefix: string): any[] {
     return [...this.objects.entries()].filter(([p]) => p.startsWith(prefix)).map(([, o]) => o);
+  }
+
+  /** Watches are out of scope (see the module comment): answered 405 like a server without them. */
+  async stream(req: HttpRequest): Promise<StreamResponse> {
+    return { ...status(405, 'MethodNotAllowed', `MemoryTransport does not serve watches (${req.path})`), abort() {} };
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
