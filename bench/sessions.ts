@@ -11,10 +11,14 @@
  *   client's write counter (exported on /metrics); Event writes are counted apart;
  * - writes during a steady-state window with every session Running, scaled to a minute;
  * - the controller's resident memory (VmRSS from /proc) with every session Running.
- * Leader election is off so lease renewals do not count as writes. BENCH_CONTROLLER_NODE_FLAGS
- * passes Node/V8 flags to the controller process (e.g. `--optimize-for-size`).
+ * Leader election is off so lease renewals do not count as writes.
+ *
+ * The controller runs as in production: compiled JavaScript (`npm run build`, run first by this
+ * benchmark) with the production Node flags {@link PRODUCTION_NODE_FLAGS} (see README, "Running in
+ * a cluster"). BENCH_CONTROLLER_NODE_FLAGS replaces the flags; BENCH_CONTROLLER_FROM_SOURCE=1
+ * runs the TypeScript sources instead of dist/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
@@ -29,7 +33,17 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
 const NS = 'bench';
 const CONCURRENCY = 32;
-const BIN = path.resolve(import.meta.dirname, '../bin/streamspace.js');
+const ROOT = path.resolve(import.meta.dirname, '..');
+const FROM_SOURCE = process.env.BENCH_CONTROLLER_FROM_SOURCE === '1';
+const ENTRY = FROM_SOURCE ? path.join(ROOT, 'bin/streamspace.js') : path.join(ROOT, 'dist/cli/main.js');
+/** The Node flags the controller runs with in production: a 1 MiB young generation (see README). */
+const PRODUCTION_NODE_FLAGS = '--max-semi-space-size=1';
+
+/** Compiles the sources to dist/ (the production form of the controller). */
+function build(): void {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.ts')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}
 
 /** The controller process and its /metrics. */
 interface ControllerProcess {
@@ -38,8 +52,10 @@ interface ControllerProcess {
 }
 
 async function startController(kubeconfigPath: string): Promise<ControllerProcess> {
-  const nodeFlags = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const args = [...nodeFlags, BIN, 'controller', '--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
+  const nodeFlags = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? PRODUCTION_NODE_FLAGS).split(' ').filter(Boolean);
+  report('sessions.controller_node_flags', nodeFlags.join(' ') || '(none)');
+  report('sessions.controller_from', FROM_SOURCE ? 'TypeScript sources' : 'dist/ (compiled)');
+  const args = [...nodeFlags, ENTRY, 'controller', '--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
   // Webhooks off: this measures the controllers' own API traffic and memory.
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', STREAMSPACE_WEBHOOKS: 'false' } });
   let output = '';
@@ -178,6 +194,7 @@ async function prepare(cluster: ClusterProcess, api: KubeClient): Promise<void> 
 let clusterPid = 0;
 
 async function main(): Promise<void> {
+  if (!FROM_SOURCE) build();
   const cluster = await startClusterProcess(['--in-memory']);
   clusterPid = cluster.child.pid!;
   const kc = new KubeConfig();
