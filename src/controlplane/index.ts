@@ -127,7 +127,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const kubeconfig = renderKubeconfig({ server: url, caPem: ca.certPem, token });
   if (opts.kubeconfigPath) {
     fs.mkdirSync(path.dirname(opts.kubeconfigPath), { recursive: true });
-    fs.writeFileSync(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    // Written aside and renamed into place: whoever waits for the file never reads half of it.
+    const partial = `${opts.kubeconfigPath}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, kubeconfig, { mode: 0o600 });
+    fs.renameSync(partial, opts.kubeconfigPath);
   }
   return {
     url, port, kubeconfig, kubeconfigPath: opts.kubeconfigPath, caPem: ca.certPem, token,

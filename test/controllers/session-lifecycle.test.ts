@@ -182,8 +182,23 @@ describe('hibernation, waking and termination', () => {
     await waitForPhase(cluster.api, NS, 'erin-2', 'Running');
     const claims = (await listOf(cluster.api, ClaimKind, NS)).filter((c) => c.metadata.name === homeClaimName('erin'));
     assert.equal(claims.length, 1, 'one home claim per user, shared by the user\'s sessions');
+    const running = await session(cluster.api, NS, 'erin-1');
+    const seen: string[] = [];
+    let watch: { abort(): void } | undefined;
+    const deleted = new Promise<void>((resolve, reject) => {
+      cluster.api.watch(SessionKind, { namespace: NS, fieldSelector: 'metadata.name=erin-1', resourceVersion: running.metadata.resourceVersion }, {
+        onEvent: (type, obj: Session) => {
+          seen.push(`${type}:${obj.status?.phase ?? ''}`);
+          if (type === 'DELETED') resolve();
+        },
+        onDone: (err) => reject(err ?? new Error('watch ended before the session was deleted')),
+      }).then((w) => { watch = w; }, reject);
+    });
     await cluster.api.delete({ ...SessionKind, metadata: { namespace: NS, name: 'erin-1' } });
-    await eventually('the session gone', async () => !(await read(cluster.api, SessionKind, NS, 'erin-1')));
+    await deleted;
+    watch?.abort();
+    assert.ok(seen.includes('MODIFIED:Terminated'), `the session said Terminated before it went (saw ${seen.join(', ')})`);
+    assert.equal(seen.at(-1), 'DELETED:Terminated');
     assert.equal(await child(DeploymentKind, 'erin-1'), undefined);
     assert.equal(await child(ServiceKind, 'erin-1'), undefined);
     assert.equal(await child(IngressKind, 'erin-1'), undefined);

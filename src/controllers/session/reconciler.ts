@@ -1,7 +1,7 @@
 /**
  * The Session reconciler: one pass of the session state machine.
  *
- *   being deleted ───────► finalize: remove Deployment, Service and route, drop the finalizer
+ *   being deleted ───────► finalize: remove Deployment, Service and route, phase Terminated, drop the finalizer
  *   otherwise, after ensuring the finalizer and applying the time limits:
  *   spec.state terminated ► terminate: remove Deployment, Service and route; Terminated (terminal)
  *   spec or template bad ► fail: Failed with the reason; recovers when the cause is fixed
@@ -114,12 +114,14 @@ export class SessionReconciler implements Reconciler {
     return { session: updated, stop: { reason: decision.reason, message: decision.message } };
   }
 
-  async #finalize(session: Session): Promise<void> {
-    const finalizers = session.metadata.finalizers ?? [];
-    if (!finalizers.includes(SESSION_FINALIZER)) return;
-    await this.#removeWorkload(session);
-    const patch = { metadata: { finalizers: finalizers.filter((f) => f !== SESSION_FINALIZER), resourceVersion: session.metadata.resourceVersion } };
-    await this.#d.client.patch(session, mergePatch(patch));
+  /** Deletion: the children go, the session says Terminated (watchers see why it ends), then the finalizer goes. */
+  async #finalize(found: Session): Promise<void> {
+    if (!(found.metadata.finalizers ?? []).includes(SESSION_FINALIZER)) return;
+    await this.#removeWorkload(found);
+    const verdict: PhaseVerdict = { phase: 'Terminated', reason: 'Deleted', message: 'the Session is being deleted' };
+    const session = await this.#writeStatus(found, verdict, { template: 'unknown', home: 'unknown' });
+    const finalizers = (session.metadata.finalizers ?? []).filter((f) => f !== SESSION_FINALIZER);
+    await this.#d.client.patch(session, mergePatch({ metadata: { finalizers, resourceVersion: session.metadata.resourceVersion } }));
     this.#report.forget(session.metadata.uid);
   }
 
