@@ -57,7 +57,7 @@ describe('npm run build', () => {
     await installCrds(api);
     await ensureNamespace(api, 'prod');
     await api.create({ ...TemplateKind, metadata: { name: 'desktop', namespace: 'prod' }, spec: { baseImage: 'lscr.io/linuxserver/webtop:latest', vnc: { enabled: true, port: 3000 } } });
-    const args = ['--max-semi-space-size=1', 'dist/cli/main.js', 'controller', '--kubeconfig', cluster.kubeconfigPath,
+    const args = ['--max-semi-space-size=4', 'dist/cli/main.js', 'controller', '--kubeconfig', cluster.kubeconfigPath,
       '--metrics-port', '0', '--metrics-bind-address', '127.0.0.1', '--no-leader-elect'];
     controller = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, STREAMSPACE_WEBHOOKS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
