@@ -99,10 +99,14 @@ test('dropped watches are resumed from the last resourceVersion without losing e
     const writes: Write[] = [];
     for (let round = 0; round < 5; round++) {
       writes.push(...await inParallel(Array.from({ length: 20 }, (_, i) => i), 5, (i) => put(ns, `cm-${i}`, { round: String(round) })));
+      const watchesBefore = inf.listWatcher.watches;
       const dropped = await rawRequest(cluster.cp, 'POST', '/debug/watches/drop');
       assert.equal(dropped.status, 200);
       // Write while the informer is reconnecting, too.
       writes.push(await put(ns, `during-drop-${round}`, {}));
+      // The next drop must find the new watch: wait until it delivers (no relist happens, so only it can).
+      await eventually(() => inf.listWatcher.watches > watchesBefore && inf.cache.get(CONFIGMAP, { namespace: ns, name: `during-drop-${round}` }),
+        { message: `a new watch delivering after drop ${round + 1}` });
     }
     await eventually(() => converged(inf, ns), { timeoutMs: 20_000, message: 'cache to match the server' });
     assertNoWriteLost(inf, writes);
