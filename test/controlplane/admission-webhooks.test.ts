@@ -117,6 +117,30 @@ void describe('admission webhooks', () => {
     assert.deepEqual(call.review.request.userInfo, { username: 'alice', groups: ['devs', 'system:authenticated'] });
   });
 
+  void it('names the options of the request: UpdateOptions for PUT, PatchOptions for PATCH and for an apply that creates', async () => {
+    await createConfigMap('cm-options');
+    wh.handle('/v-options', allow);
+    const everyWrite = { rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }] };
+    await register('Validating', 'v-options', [webhook('options.example.com', '/v-options', everyWrite)]);
+    const current = await c.core.readNamespacedConfigMap({ name: 'cm-options', namespace: NS });
+    await c.core.replaceNamespacedConfigMap({ name: 'cm-options', namespace: NS, body: { ...current, data: { k: 'put' } }, fieldManager: 'putter' });
+    await c.core.patchNamespacedConfigMap({ name: 'cm-options', namespace: NS, body: { data: { k: 'merge' } }, fieldManager: 'patcher' },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    const applied = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-applied', namespace: NS }, data: { k: 'applied' } };
+    await c.core.patchNamespacedConfigMap({ name: 'cm-applied', namespace: NS, body: applied, fieldManager: 'applier', force: true },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply));
+    created.push(applied);
+    const seen = wh.on('/v-options').map((call) => {
+      const { operation, name, options } = call.review.request;
+      return [operation, name, options.kind, options.fieldManager, options.force ?? false];
+    });
+    assert.deepEqual(seen, [
+      ['UPDATE', 'cm-options', 'UpdateOptions', 'putter', false],
+      ['UPDATE', 'cm-options', 'PatchOptions', 'patcher', false],
+      ['CREATE', 'cm-applied', 'PatchOptions', 'applier', true],
+    ]);
+  });
+
   void it('returns a validating webhook denial to the client with its code, reason and prefixed message', async () => {
     wh.handle('/deny', () => ({ response: { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'configmaps named deny-* are not allowed' } } }));
     await register('Validating', 'deny', [webhook('deny.example.com', '/deny')]);

@@ -72,6 +72,20 @@ export function validateObject(rt: ResourceType, obj: KubeObject, old: KubeObjec
 }
 
 /** Everything between "the object the request asks for" and "the object to store". */
+/**
+ * The options object an AdmissionReview carries for a create or update: CreateOptions or
+ * UpdateOptions as the verb names them, PatchOptions when the write came from a PATCH (a patch
+ * that creates, i.e. server-side apply of a new object, is a CREATE with PatchOptions).
+ */
+export function admissionOptions(scope: RequestScope, verbKind: 'CreateOptions' | 'UpdateOptions'): Record<string, unknown> {
+  const dryRun = scope.dryRun ? { dryRun: ['All'] } : {};
+  if (scope.patch) {
+    const force = scope.patch.force ? { force: true } : {};
+    return { kind: 'PatchOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: scope.patch.fieldManager, ...force, ...dryRun };
+  }
+  return { kind: verbKind, apiVersion: 'meta.k8s.io/v1', fieldManager: scope.fieldManager, ...dryRun };
+}
+
 export async function admitWrite(
   svc: Services, scope: RequestScope, attrs: Omit<AdmissionAttributes, 'resource' | 'user' | 'dryRun'>,
 ): Promise<KubeObject> {

@@ -5,7 +5,7 @@ import { deepCopy, type KubeObject } from '../api/object.ts';
 import { recordUpdateManagedFields } from '../patch/apply.ts';
 import { apiVersionOf, storageName } from '../registry/resource.ts';
 import { objectKey, RevisionMismatch } from '../storage/store.ts';
-import { admitWrite } from './admit.ts';
+import { admissionOptions, admitWrite } from './admit.ts';
 import { rfc3339, type RequestScope, type Services } from './scope.ts';
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -77,7 +77,7 @@ export async function createObject(svc: Services, scope: RequestScope, body: Kub
   rt.strategy.prepareForCreate?.(obj);
   const admitted = await admitWrite(svc, scope, {
     operation: 'CREATE', subresource: '', name: obj.metadata.name, namespace: scope.namespace ?? '',
-    object: obj, oldObject: null, options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: scope.fieldManager },
+    object: obj, oldObject: null, options: admissionOptions(scope, 'CreateOptions'),
   });
   return insert(svc, scope, admitted, now);
 }

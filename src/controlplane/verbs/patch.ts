@@ -97,6 +97,7 @@ export async function patchObject(svc: Services, scope: RequestScope, name: stri
   const patch = parseBody(type, opts.body);
   if (type === PATCH_TYPES.merge || type === PATCH_TYPES.strategic) assertMergePatchBody(patch);
   const key = objectKey(rt.namespaced ? scope.namespace : undefined, name);
+  scope = { ...scope, patch: { fieldManager: scope.fieldManager, force: opts.force === true } };
   for (let attempt = 0; ; attempt++) {
     const old = svc.store.get(storageName(rt), key);
     if (!old && type === PATCH_TYPES.apply && !opts.subresource) return applyCreate(svc, scope, name, patch, opts);

@@ -33,6 +33,8 @@ export interface RequestScope {
   fieldValidation: FieldValidation;
   /** Warnings to send back as `Warning: 299 - "..."` headers. */
   warnings: string[];
+  /** Set when the write is a PATCH: admission then sees PatchOptions, as from kube-apiserver. */
+  patch?: { fieldManager: string | undefined; force: boolean };
 }
 
 /** The user the server's own simulated controllers act as. */

@@ -7,7 +7,7 @@ import { deepCopy, deepEqual, type KubeObject } from '../api/object.ts';
 import { recordUpdateManagedFields } from '../patch/apply.ts';
 import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey, revisionOf, RevisionMismatch } from '../storage/store.ts';
-import { admitWrite } from './admit.ts';
+import { admissionOptions, admitWrite } from './admit.ts';
 import { checkBodyIdentity } from './create.ts';
 import { rfc3339, type RequestScope, type Services } from './scope.ts';
 
@@ -70,7 +70,7 @@ export async function commitUpdate(
   if (!deepEqual(generationRelevant(rt, obj), generationRelevant(rt, old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
   const admitted = await admitWrite(svc, scope, {
     operation: 'UPDATE', subresource, name: old.metadata.name!, namespace: old.metadata.namespace ?? '', object: obj, oldObject: old,
-    options: { kind: 'UpdateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: scope.fieldManager },
+    options: admissionOptions(scope, 'UpdateOptions'),
   });
   return persist(svc, scope, old, admitted, subresource);
 }
