@@ -329,4 +329,12 @@ void describe('admission webhooks', () => {
     assert.equal(res.status, 201);
     assert.deepEqual(String(res.headers.warning).split(/,\s*(?=299)/), ['299 - "mind the gap"', '299 - "second \\"quoted\\" warning"']);
   });
+
+  void it('returns the warnings of a webhook that denies, with the denial', async () => {
+    wh.handle('/warn-deny', () => ({ response: { allowed: false, warnings: ['this name is reserved'], status: { code: 403, message: 'no' } } }));
+    await register('Validating', 'warn-deny', [webhook('warn-deny.example.com', '/warn-deny')]);
+    const res = await rawRequest(c.cp, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'cm-warn-deny' } });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.warning, '299 - "this name is reserved"');
+  });
 });

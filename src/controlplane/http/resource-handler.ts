@@ -18,7 +18,7 @@ import { scaleOf, updateScale } from '../verbs/scale.ts';
 import type { FieldValidation, RequestScope, Services, UserInfo } from '../verbs/scope.ts';
 import { updateObject } from '../verbs/update.ts';
 import type { ResourceRequest } from './request-info.ts';
-import { sendJson, successStatus } from './respond.ts';
+import { collectWarnings, sendJson, successStatus } from './respond.ts';
 import { negotiate, toTable, type IncludeObject } from './table.ts';
 import { serveWatch, type WatchServing } from './watch-stream.ts';
 
@@ -54,9 +54,11 @@ function scopeOf(call: ResourceCall, rt: ResourceType): RequestScope {
   if (!['Strict', 'Warn', 'Ignore'].includes(fv)) throw badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);
   const dryRun = call.query.getAll('dryRun');
   if (dryRun.some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: "${dryRun[0]}": supported values: "All"`);
+  const warnings: string[] = [];
+  collectWarnings(call.res, warnings);
   return {
     rt, namespace: rt.namespaced ? call.info.namespace : undefined, user: call.user, dryRun: dryRun.length > 0,
-    fieldManager: fieldManagerOf(call.req, call.query), fieldValidation: fv as FieldValidation, warnings: [],
+    fieldManager: fieldManagerOf(call.req, call.query), fieldValidation: fv as FieldValidation, warnings,
   };
 }
 

@@ -13,7 +13,18 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, warni
   res.end(text);
 }
 
-/** Writes an error as a Status body; unexpected errors become 500 InternalError. */
+/** The warnings each request has gathered so far, so an error answer still carries them. */
+const requestWarnings = new WeakMap<ServerResponse, string[]>();
+
+/**
+ * Ties a request's warning list to its response: kube-apiserver returns the warnings gathered
+ * before a failure (a denying webhook's own warnings, say) with the error.
+ */
+export function collectWarnings(res: ServerResponse, warnings: string[]): void {
+  requestWarnings.set(res, warnings);
+}
+
+/** Writes an error as a Status body with the request's warnings; unexpected errors become 500 InternalError. */
 export function sendError(res: ServerResponse, err: unknown): void {
   const se = err instanceof StatusError ? err : internalError(err instanceof Error ? err.message : String(err));
   if (res.headersSent) {
@@ -21,7 +32,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
     return;
   }
   if (se.code === 429 && se.details?.retryAfterSeconds) res.setHeader('Retry-After', String(se.details.retryAfterSeconds));
-  sendJson(res, se.code, se.toStatus());
+  sendJson(res, se.code, se.toStatus(), requestWarnings.get(res));
 }
 
 /** A Status Success body (what some deletes and evictions answer). */
