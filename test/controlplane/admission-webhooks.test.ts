@@ -141,6 +141,32 @@ void describe('admission webhooks', () => {
     ]);
   });
 
+  void it('sends a scale write to deployments/scale webhooks as a Scale, not to webhooks on deployments alone', async () => {
+    const deployment = {
+      metadata: { name: 'web', namespace: NS },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    };
+    await c.apps.createNamespacedDeployment({ namespace: NS, body: deployment });
+    created.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS } });
+    const onDeployments = (operations: string[], resource: string) => ({ rules: [{ operations, apiGroups: ['apps'], apiVersions: ['v1'], resources: [resource] }] });
+    wh.handle('/v-main', allow);
+    wh.handle('/m-scale', () => patchAnswer([{ op: 'replace', path: '/spec/replicas', value: 2 }]));
+    wh.handle('/v-scale', allow);
+    await register('Validating', 'v-main', [webhook('main.example.com', '/v-main', onDeployments(['UPDATE'], 'deployments'))]);
+    await register('Mutating', 'm-scale', [webhook('m-scale.example.com', '/m-scale', onDeployments(['UPDATE'], 'deployments/scale'))]);
+    await register('Validating', 'v-scale', [webhook('v-scale.example.com', '/v-scale', onDeployments(['UPDATE'], 'deployments/scale'))]);
+    const res = await rawRequest(c.cp, 'PUT', `/apis/apps/v1/namespaces/${NS}/deployments/web/scale`,
+      { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: NS }, spec: { replicas: 3 } });
+    assert.equal(res.status, 200);
+    assert.equal(wh.on('/v-main').length, 0, 'a rule on deployments alone does not match deployments/scale');
+    const [call] = wh.on('/v-scale');
+    const { kind, subResource, object, oldObject, operation } = call.review.request;
+    assert.deepEqual([operation, kind.kind, subResource], ['UPDATE', 'Scale', 'scale']);
+    assert.deepEqual([oldObject.kind, oldObject.spec.replicas, object.spec.replicas], ['Scale', 1, 2], 'the validating webhook sees the mutated Scale');
+    const stored = await c.apps.readNamespacedDeployment({ name: 'web', namespace: NS });
+    assert.equal(stored.spec?.replicas, 2, 'the mutating webhook\'s replicas were stored');
+  });
+
   void it('returns a validating webhook denial to the client with its code, reason and prefixed message', async () => {
     wh.handle('/deny', () => ({ response: { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'configmaps named deny-* are not allowed' } } }));
     await register('Validating', 'deny', [webhook('deny.example.com', '/deny')]);

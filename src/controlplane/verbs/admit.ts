@@ -71,7 +71,6 @@ export function validateObject(rt: ResourceType, obj: KubeObject, old: KubeObjec
   if (causes.length) throw invalid(rt.kind, rt.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
 }
 
-/** Everything between "the object the request asks for" and "the object to store". */
 /**
  * The options object an AdmissionReview carries for a create or update: CreateOptions or
  * UpdateOptions as the verb names them, PatchOptions when the write came from a PATCH (a patch
@@ -86,14 +85,37 @@ export function admissionOptions(scope: RequestScope, verbKind: 'CreateOptions' 
   return { kind: verbKind, apiVersion: 'meta.k8s.io/v1', fieldManager: scope.fieldManager, ...dryRun };
 }
 
+/**
+ * Everything between "the object the request asks for" and "the object to store". With
+ * `webhooks: false` only the server's own checks run: a scale write has been through admission
+ * already, as a Scale (see {@link admitScale}).
+ */
 export async function admitWrite(
-  svc: Services, scope: RequestScope, attrs: Omit<AdmissionAttributes, 'resource' | 'user' | 'dryRun'>,
+  svc: Services, scope: RequestScope, attrs: Omit<AdmissionAttributes, 'resource' | 'user' | 'dryRun'>, opts: { webhooks?: boolean } = {},
 ): Promise<KubeObject> {
   let obj = await normalize(scope, attrs.object!);
   const full: AdmissionAttributes = { ...attrs, object: obj, resource: scope.rt, user: scope.user, dryRun: scope.dryRun, warnings: scope.warnings };
-  const mutated = await svc.admission.mutate(full);
+  const webhooks = opts.webhooks !== false;
+  const mutated = webhooks ? await svc.admission.mutate(full) : undefined;
   if (mutated && mutated !== obj) obj = await normalize({ ...scope, fieldValidation: 'Ignore', warnings: [] }, mutated);
   validateObject(scope.rt, obj, attrs.oldObject ?? undefined);
-  await svc.admission.validate({ ...full, object: obj });
+  if (webhooks) await svc.admission.validate({ ...full, object: obj });
   return obj;
+}
+
+/**
+ * Admission of a write through the scale subresource: webhooks see an UPDATE of
+ * `<resource>/scale` with autoscaling/v1 Scale objects (so rules on the resource alone do not
+ * match it), as kube-apiserver sends it. Returns the Scale as admitted (mutating webhooks may
+ * change its replicas).
+ */
+export async function admitScale(svc: Services, scope: RequestScope, scale: KubeObject, oldScale: KubeObject): Promise<KubeObject> {
+  const attrs: AdmissionAttributes = {
+    operation: 'UPDATE', subresource: 'scale', name: oldScale.metadata.name!, namespace: oldScale.metadata.namespace ?? '',
+    object: scale, oldObject: oldScale, options: admissionOptions(scope, 'UpdateOptions'),
+    resource: scope.rt, user: scope.user, dryRun: scope.dryRun, warnings: scope.warnings,
+  };
+  const admitted = (await svc.admission.mutate(attrs)) ?? scale;
+  await svc.admission.validate({ ...attrs, object: admitted });
+  return admitted;
 }

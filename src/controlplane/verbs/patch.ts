@@ -107,7 +107,7 @@ export async function patchObject(svc: Services, scope: RequestScope, name: stri
     result.metadata.resourceVersion = old.metadata.resourceVersion;
     try {
       const ssaScope = type === PATCH_TYPES.apply ? { ...scope, fieldManager: undefined } : scope;
-      return await commitUpdate(svc, ssaScope, old, result, opts.subresource);
+      return await commitUpdate(svc, ssaScope, old, result, { subresource: opts.subresource });
     } catch (err) {
       if (!(err instanceof StaleRead)) throw err;
       if (attempt >= MAX_ATTEMPTS) throw conflict({ group: rt.group, resource: rt.plural }, name);

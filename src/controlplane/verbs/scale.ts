@@ -5,6 +5,7 @@ import { deepCopy, type KubeObject } from '../api/object.ts';
 import { labelSelectorToString, selectorFromLabelSelector } from '../api/labels.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import type { RequestScope, Services } from './scope.ts';
+import { admitScale } from './admit.ts';
 import { commitUpdate, readForWrite } from './update.ts';
 
 function readPath(obj: KubeObject, path: string | undefined): unknown {
@@ -30,18 +31,25 @@ export function scaleOf(rt: ResourceType, obj: KubeObject): KubeObject {
   };
 }
 
+/** `replicas` when it is a whole number ≥ 0 (as asked, or as a mutating webhook left it); 400 otherwise. */
+function validReplicas(name: string, replicas: unknown): number {
+  if (typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0) return replicas;
+  throw badRequest(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+}
+
 /** Writes `scale.spec.replicas` into the object (PUT or patched Scale). */
 export async function updateScale(svc: Services, scope: RequestScope, name: string, scale: KubeObject): Promise<KubeObject> {
   const { rt } = scope;
-  const replicas = scale?.spec?.replicas;
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw badRequest(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
-  }
+  const replicas = validReplicas(name, scale?.spec?.replicas);
   const old = readForWrite(svc, rt, scope.namespace, name);
   if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== old.metadata.resourceVersion) {
     throw conflict({ group: rt.group, resource: rt.plural }, name);
   }
   const next = deepCopy(old);
-  writeDottedPath(next, rt.subresources.scale!.specReplicasPath, replicas);
-  return scaleOf(rt, await commitUpdate(svc, scope, old, next, ''));
+  const path = rt.subresources.scale!.specReplicasPath;
+  writeDottedPath(next, path, replicas);
+  const admitted = await admitScale(svc, scope, scaleOf(rt, next), scaleOf(rt, old));
+  writeDottedPath(next, path, validReplicas(name, admitted.spec?.replicas));
+  // The webhooks have seen this write as a Scale; the object's own rules still apply.
+  return scaleOf(rt, await commitUpdate(svc, scope, old, next, { subresource: '', webhooks: false }));
 }

@@ -60,18 +60,23 @@ function readyToRemove(rt: ResourceType, obj: KubeObject): boolean {
   return !(rt.graceful && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0);
 }
 
+/** Where an update goes: the object or one of its subresources; `webhooks: false` when admission already ran (scale). */
+export interface UpdateTarget {
+  subresource: string;
+  webhooks?: boolean;
+}
+
 /** Commits `desired` over `old` (both at old's resourceVersion). Returns the stored object. */
-export async function commitUpdate(
-  svc: Services, scope: RequestScope, old: KubeObject, desired: KubeObject, subresource: string,
-): Promise<KubeObject> {
+export async function commitUpdate(svc: Services, scope: RequestScope, old: KubeObject, desired: KubeObject, target: UpdateTarget): Promise<KubeObject> {
   const { rt } = scope;
+  const { subresource } = target;
   const obj = merged(rt, old, desired, subresource);
   if (subresource !== 'status' && subresource !== 'finalize') rt.strategy.prepareForUpdate?.(obj, old);
   if (!deepEqual(generationRelevant(rt, obj), generationRelevant(rt, old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
   const admitted = await admitWrite(svc, scope, {
     operation: 'UPDATE', subresource, name: old.metadata.name!, namespace: old.metadata.namespace ?? '', object: obj, oldObject: old,
     options: admissionOptions(scope, 'UpdateOptions'),
-  });
+  }, { webhooks: target.webhooks });
   return persist(svc, scope, old, admitted, subresource);
 }
 
@@ -122,7 +127,7 @@ export async function updateObject(
     throw conflict({ group: rt.group, resource: rt.plural }, name);
   }
   try {
-    return await commitUpdate(svc, scope, old, desired, subresource);
+    return await commitUpdate(svc, scope, old, desired, { subresource });
   } catch (err) {
     if (err instanceof StaleRead) throw conflict({ group: rt.group, resource: rt.plural }, name);
     throw err;
