@@ -115,4 +115,15 @@ describe('heartbeats', () => {
     assert.equal(res.status, 403);
     assert.match(res.json.message, /belongs to another user/);
   });
+
+  it('answers 404 for a session that does not exist, or no longer does', async () => {
+    assert.equal((await h.request('POST', '/api/v1/sessions/no-such-session/heartbeat', { token: ann })).status, 404);
+    const name = await newSession();
+    assert.equal((await h.request('POST', `/api/v1/sessions/${name}/heartbeat`, { token: ann })).status, 202);
+    assert.equal((await h.request('DELETE', `/api/v1/sessions/${name}`, { token: ann })).status, 202);
+    await eventually('the API cache drops the session', async () => (await h.request('GET', `/api/v1/sessions/${name}`, { token: ann })).status === 404);
+    const res = await h.request('POST', `/api/v1/sessions/${name}/heartbeat`, { token: ann });
+    assert.equal(res.status, 404);
+    assert.equal(res.json.error, 'SS_ERR_NOT_FOUND');
+  });
 });

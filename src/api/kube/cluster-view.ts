@@ -41,14 +41,29 @@ export class ClusterView {
   readonly namespace: string;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
+  /**
+   * Session name → spec.user (null when it names none), kept in step with the cache by the first
+   * handler of the Session informer, which runs as each change is stored. Lets a heartbeat check
+   * access without copying the whole cached session.
+   */
+  readonly #sessionOwners = new Map<string, string | null>();
 
   constructor(opts: ClusterViewOptions) {
     this.namespace = opts.namespace;
     this.client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: opts.fieldManager ?? 'streamspace-api', resources: streamResourceTable() });
     this.cache = new InformerCache({ client: this.client, clock: realClock, logger: opts.logger, namespace: opts.namespace });
     for (const kind of CACHED_KINDS) this.cache.getInformer(kind);
+    this.#indexSessionOwners();
     this.clusterCache = new InformerCache({ client: this.client, clock: realClock, logger: opts.logger });
     for (const kind of CLUSTER_WIDE_KINDS) this.clusterCache.getInformer(kind);
+  }
+
+  #indexSessionOwners(): void {
+    const owners = this.#sessionOwners;
+    const put = (obj: KubeObject): void => {
+      owners.set(obj.metadata.name!, (obj as { spec?: { user?: string } }).spec?.user ?? null);
+    };
+    this.cache.getInformer(SESSION).addHandler({ onAdd: put, onUpdate: (_old, obj) => put(obj), onDelete: (obj) => owners.delete(obj.metadata.name!) });
   }
 
   /** Starts the informers (returns at once). */
@@ -70,6 +85,14 @@ export class ClusterView {
   get<T extends KubeObject>(kind: KindRef, name: string): T | undefined {
     const namespaced = this.client.resourceOf(kind).namespaced;
     return this.cache.get<T>(kind, namespaced ? { namespace: this.namespace, name } : { name });
+  }
+
+  /**
+   * The owner (spec.user) of the cached session `name`: undefined when no such session is cached,
+   * null when it names no user. Answers as {@link get} would, without copying the session.
+   */
+  sessionOwner(name: string): string | null | undefined {
+    return this.#sessionOwners.get(name);
   }
 
   /** The cached objects of `kind`. */

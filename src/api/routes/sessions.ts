@@ -14,7 +14,7 @@ import { kubeCall } from '../kube/kube-errors.ts';
 import { noteAudit } from '../plugins/audit.ts';
 import { callerOf } from '../plugins/authentication.ts';
 import { idParams, kubeObject, listOf } from '../schemas.ts';
-import { sessionForCaller, visibleSessions } from '../sessions/session-access.ts';
+import { checkSessionAccess, sessionForCaller, visibleSessions } from '../sessions/session-access.ts';
 import { buildSession, sessionCreateSchema, type SessionCreateBody } from '../sessions/session-factory.ts';
 
 /** An object as answered: without managedFields (noise for clients). */
@@ -99,8 +99,9 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
         response: { 202: { type: 'object', properties: { accepted: { type: 'boolean' }, flushIntervalSeconds: { type: 'number' } } } },
       },
     }, async (request, reply) => {
-      const session = sessionForCaller(deps.view, callerOf(request), request.params.id);
-      deps.heartbeats.record(session.metadata.name!, Date.now());
+      const id = request.params.id;
+      checkSessionAccess(deps.view, callerOf(request), id);
+      deps.heartbeats.record(id, Date.now());
       return reply.code(202).send({ accepted: true, flushIntervalSeconds: deps.settings.heartbeatFlushIntervalMs / 1000 });
     });
   };

@@ -6,7 +6,7 @@ import type { Patch } from '../../runtime/patch.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { ClusterView } from '../kube/cluster-view.ts';
 import { ApiMetrics } from '../metrics.ts';
-import { HeartbeatCoalescer, toKubeTime } from './heartbeat-coalescer.ts';
+import { HeartbeatCoalescer, SESSIONS_PER_WRITER, toKubeTime } from './heartbeat-coalescer.ts';
 
 function session(resourceVersion: string, lastActivity?: string): Session {
   return { apiVersion: 'stream.streamspace.io/v1alpha1', kind: 'Session', metadata: { name: 's', namespace: 'ns', resourceVersion }, spec: { user: 'u', template: 't' }, status: lastActivity ? { lastActivity } : {} };
@@ -72,5 +72,29 @@ describe('HeartbeatCoalescer', () => {
     await c.flush();
     assert.equal(patches.length, 2);
     assert.equal(c.pendingCount(), 0);
+  });
+
+  it('writes a small flush one session at a time, and a large one with a writer per hundred sessions, at most the concurrency', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const client = {
+      patchStatus: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+      },
+    };
+    const view = { namespace: 'ns', get: () => session('7'), client } as unknown as ClusterView;
+    const flushOf = async (sessions: number, concurrency?: number): Promise<number> => {
+      const c = new HeartbeatCoalescer({ view, metrics: new ApiMetrics(), logger: pino({ level: 'silent' }), flushIntervalMs: 60_000, concurrency });
+      for (let i = 0; i < sessions; i++) c.record(`s${i}`, t);
+      most = 0;
+      await c.flush();
+      return most;
+    };
+    assert.equal(await flushOf(50), 1);
+    assert.equal(await flushOf(SESSIONS_PER_WRITER * 2 + 1), 3);
+    assert.equal(await flushOf(SESSIONS_PER_WRITER * 20), 8);
+    assert.equal(await flushOf(SESSIONS_PER_WRITER * 20, 2), 2);
   });
 });

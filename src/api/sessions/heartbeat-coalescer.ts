@@ -21,7 +21,7 @@ export interface HeartbeatCoalescerOptions {
   logger: Logger;
   /** How often pending heartbeats are written (default 30 s). */
   flushIntervalMs: number;
-  /** Writes in flight at once during a flush. */
+  /** Most writes in flight at once during a flush (default 8; fewer for small flushes, see {@link SESSIONS_PER_WRITER}). */
   concurrency?: number;
 }
 
@@ -31,6 +31,15 @@ export function toKubeTime(ms: number): string {
 }
 
 type FlushResult = 'written' | 'not_newer' | 'gone' | 'failed';
+
+/**
+ * A flush runs one writer per this many pending sessions (up to the concurrency): a small flush
+ * is a short sequence of writes rather than a burst of parallel ones. A burst makes the API
+ * server and this process busy at the same moment, and the API's own requests wait behind it
+ * (bench/api-heartbeats.ts with a flush every second and 50 sessions: 8 writers left 2.4 times
+ * as many heartbeats over 5 ms during flushes as one writer, p99 10.0 ms against 6.1 ms).
+ */
+export const SESSIONS_PER_WRITER = 100;
 
 /** See the module comment. */
 export class HeartbeatCoalescer {
@@ -80,7 +89,7 @@ export class HeartbeatCoalescer {
   async #flushBatch(): Promise<void> {
     const batch = [...this.#pending];
     this.#pending = new Map();
-    const workers = Math.max(1, this.#o.concurrency ?? 8);
+    const workers = Math.max(1, Math.min(this.#o.concurrency ?? 8, Math.ceil(batch.length / SESSIONS_PER_WRITER)));
     let next = 0;
     const work = async (): Promise<void> => {
       while (next < batch.length) {

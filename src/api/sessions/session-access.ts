@@ -4,7 +4,7 @@
  */
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { Identity } from '../auth/identity.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound, type ApiError } from '../errors.ts';
 import type { ClusterView } from '../kube/cluster-view.ts';
 import { SESSION } from '../kube/kinds.ts';
 
@@ -13,12 +13,26 @@ export function mayActOn(caller: Identity, session: Session): boolean {
   return caller.role === 'admin' || session.spec?.user === caller.username;
 }
 
+function refuseOthers(id: string): ApiError {
+  return forbidden(`session ${id} belongs to another user; only its owner and admins may use it`);
+}
+
 /** The cached session `id` if `caller` may act on it; 404 when there is none, 403 when it is someone else's. */
 export function sessionForCaller(view: ClusterView, caller: Identity, id: string): Session {
   const session = view.get<Session>(SESSION, id);
   if (!session) throw notFound(`session ${id}`);
-  if (!mayActOn(caller, session)) throw forbidden(`session ${id} belongs to another user; only its owner and admins may use it`);
+  if (!mayActOn(caller, session)) throw refuseOthers(id);
   return session;
+}
+
+/**
+ * Throws as {@link sessionForCaller} does when `caller` may not act on session `id`, without
+ * copying the cached session: for routes that only need the check (heartbeats).
+ */
+export function checkSessionAccess(view: ClusterView, caller: Identity, id: string): void {
+  const owner = view.sessionOwner(id);
+  if (owner === undefined) throw notFound(`session ${id}`);
+  if (caller.role !== 'admin' && owner !== caller.username) throw refuseOthers(id);
 }
 
 /** The sessions `caller` may see: their own, or everyone's for admins (optionally one user's). */
