@@ -48,18 +48,20 @@ export class HttpsTransport implements Transport {
     this.#maxSockets = opts.maxSockets ?? 25;
   }
 
-  async send(req: HttpRequest): Promise<HttpResponse> {
-    const creds = await this.#credentials.current();
-    const res = await this.#send(req, creds);
-    if (res.status !== 401 || !this.#credentials.invalidate(creds)) return res;
-    return this.#send(req, await this.#credentials.current());
+  send(req: HttpRequest): Promise<HttpResponse> {
+    return this.#authenticated((creds) => this.#send(req, creds));
   }
 
-  async stream(req: HttpRequest, handlers: StreamHandlers): Promise<StreamResponse> {
+  stream(req: HttpRequest, handlers: StreamHandlers): Promise<StreamResponse> {
+    return this.#authenticated((creds) => this.#stream(req, handlers, creds));
+  }
+
+  /** Runs `attempt` with the current credentials; after a 401, once more with refreshed ones when they can change. */
+  async #authenticated<T extends { status: number }>(attempt: (creds: RequestCredentials) => Promise<T>): Promise<T> {
     const creds = await this.#credentials.current();
-    const res = await this.#stream(req, handlers, creds);
+    const res = await attempt(creds);
     if (res.status !== 401 || !this.#credentials.invalidate(creds)) return res;
-    return this.#stream(req, handlers, await this.#credentials.current());
+    return attempt(await this.#credentials.current());
   }
 
   /** Closes every pooled connection. */
@@ -71,10 +73,7 @@ export class HttpsTransport implements Transport {
   #send(req: HttpRequest, creds: RequestCredentials): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const outgoing = this.#open(req, creds, 0, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        readText(res).then((text) => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), text }), reject);
       });
       outgoing.on('error', reject);
     });
@@ -94,10 +93,7 @@ export class HttpsTransport implements Transport {
         const status = res.statusCode ?? 0;
         const base = { status, headers: flatHeaders(res.headers), abort };
         if (status < 200 || status > 299) {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ ...base, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
+          readText(res).then((text) => resolve({ ...base, text }), reject);
           return;
         }
         streaming = true;
@@ -171,6 +167,16 @@ function deliverLines(res: http.IncomingMessage, handlers: StreamHandlers): void
   });
   res.on('error', (err) => handlers.onEnd(err));
   res.on('close', () => handlers.onEnd(res.complete ? undefined : new Error('watch connection closed before the response ended')));
+}
+
+/** A whole response body as text. */
+function readText(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
 }
 
 /** Node's headers as one string per name. */
