@@ -63,6 +63,8 @@ export const SessionConditionTypes = {
   HomeVolumeBound: 'HomeVolumeBound',
   /** The referenced Template exists and is valid. */
   TemplateValid: 'TemplateValid',
+  /** The Template changed since the session started; the change applies at its next start (a wake). */
+  TemplateUpdateAvailable: 'TemplateUpdateAvailable',
 } as const;
 
 /** Observed resource consumption of the session pod. */
@@ -82,7 +84,7 @@ export const SessionStatus = Type.Object({
   startedAt: Type.Optional(Time('When the session last entered Running.')),
   hibernatedAt: Type.Optional(Time('When the session last entered Hibernated.')),
   resourceUsage: Type.Optional(SessionResourceUsage),
-  conditions: Type.Optional(Conditions('Current state of the session: at least Ready, HomeVolumeBound and TemplateValid.')),
+  conditions: Type.Optional(Conditions('Current state of the session: at least Ready, HomeVolumeBound and TemplateValid; TemplateUpdateAvailable is True while a changed Template waits for the session\'s next start.')),
   observedGeneration: Type.Optional(ObservedGeneration()),
   reason: Type.Optional(Type.String({ description: 'CamelCase reason for the current phase, for example `TemplateNotFound`.' })),
   message: Type.Optional(Type.String({ description: 'Human-readable detail about the current phase.' })),
