@@ -6,10 +6,10 @@
  * The session's Deployment records the workload part of the template it was built from (image,
  * command, ports, env, resources, mounts, vnc/webapp; not the catalog's display fields) and that
  * template's generation, in two annotations. While a pod runs from that record (the Deployment
- * has replicas and the session is Running), or while the session is hibernating or hibernated,
- * children are built from the record; the Template as it is now is used when the session next
- * starts: its first start, a wake, or a recovery from Failed. A newer template waiting is reported
- * as the condition TemplateUpdateAvailable. A missing or invalid template stops only a start:
+ * has replicas and the session is Running, or Pending because that pod was lost), or while the
+ * session is hibernating or hibernated, children are built from the record; the Template as it
+ * is now is used when the session next starts: its first start, a wake, or a recovery from
+ * Failed. A newer template waiting is reported as the condition TemplateUpdateAvailable. A missing or invalid template stops only a start:
  * a session running on its record keeps running, and hibernates, terminates and is deleted
  * without it.
  */
@@ -80,12 +80,22 @@ function hasReplicas(deployment: KubeObject | undefined): boolean {
 }
 
 /**
+ * Running, or Pending after it ran (its pod was lost, evicted or went unready): the replacement
+ * pod is the same session coming back, not a new start. A Failed session takes the template as
+ * it is, so fixing the template fixes the session.
+ */
+function hasStarted(session: Session): boolean {
+  const phase = session.status?.phase;
+  return phase === 'Running' || phase === 'Pending';
+}
+
+/**
  * Chooses between the Template as it is (`live`) and the revision recorded on the session's
  * `deployment` (see the module comment). `hibernating` is spec.state hibernated.
  */
 export function chooseTemplate(session: Session, live: Prerequisites, deployment: KubeObject | undefined, hibernating: boolean): TemplateChoice {
   const recorded = recordedTemplate(session, deployment);
-  const keep = recorded !== undefined && (hibernating || (hasReplicas(deployment) && (session.status?.phase === 'Running' || !live.ok)));
+  const keep = recorded !== undefined && (hibernating || (hasReplicas(deployment) && (hasStarted(session) || !live.ok)));
   if (!keep) return live.ok ? { ok: true, template: live.template, fact: 'valid', update: { available: false, reason: 'UpToDate' } } : live;
   if (!live.ok) {
     if (!live.templateProblem) return live;
