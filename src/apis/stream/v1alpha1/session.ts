@@ -59,12 +59,12 @@ export type SessionSpec = Static<typeof SessionSpec>;
 export const SessionConditionTypes = {
   /** The session pod is ready and the URL answers. */
   Ready: 'Ready',
+  /** The Template changed since the session started; the change applies at its next start (a wake). */
+  TemplateUpdateAvailable: 'TemplateUpdateAvailable',
   /** The user's home PersistentVolumeClaim is bound (or persistentHome is false). */
   HomeVolumeBound: 'HomeVolumeBound',
   /** The referenced Template exists and is valid. */
   TemplateValid: 'TemplateValid',
-  /** The Template changed since the session started; the change applies at its next start (a wake). */
-  TemplateUpdateAvailable: 'TemplateUpdateAvailable',
 } as const;
 
 /** Observed resource consumption of the session pod. */
