@@ -111,6 +111,24 @@ describe('the simulated cluster', () => {
     await waitForPodPhase('latecomer', 'Running');
   });
 
+  test('schedules by required pod affinity, and says so when no node has a matching pod', async () => {
+    const affinity = (value: string) => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [
+      { labelSelector: { matchLabels: { group: value } }, topologyKey: 'kubernetes.io/hostname' }] } });
+    const create = (name: string, labels: Record<string, string>, value: string, node?: string) => cluster.api.create({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels },
+      spec: { ...(node ? { nodeName: node } : {}), affinity: affinity(value), containers: [{ name: 'app', image: 'busybox:1.36' }] },
+    });
+    await create('anchor', { group: 'g' }, 'g', 'node-3');
+    await create('follower', { group: 'g' }, 'g');
+    assert.equal((await waitForPodPhase('follower', 'Running')).spec.nodeName, 'node-3');
+    await create('loner', {}, 'nobody');
+    const refused = await eventually('loner unschedulable', async () => {
+      const scheduled = (await pod('loner'))?.status?.conditions?.find((c: { type: string }) => c.type === 'PodScheduled');
+      return scheduled?.reason === 'Unschedulable' ? scheduled : undefined;
+    });
+    assert.equal(refused.message, "0/3 nodes are available: 3 node(s) didn't match pod affinity rules.");
+  });
+
   test('attaches a ReadWriteMany volume on several nodes', async () => {
     await createClaim('shared-rwx', 'ReadWriteMany');
     await createPod('rwx-1', 'node-1', 'shared-rwx');
