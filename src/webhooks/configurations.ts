@@ -14,8 +14,12 @@
  * writes never wait for a webhook. Deletes are not matched either, so sessions and templates can
  * always be removed, even with the webhook server down.
  *
- * In embedded mode the webhooks point at `url: https://127.0.0.1:<port>/...`; in cluster installs at
- * a Service (`service: {namespace, name, port, path}`).
+ * The webhooks point at a Service (`service: {namespace, name, port, path}`) in front of every
+ * replica (./install-objects.ts builds it; ./endpoint-registration.ts lists replicas that are not
+ * pods), or, for a lone server in tests, at `url: https://127.0.0.1:<port>/...`.
+ *
+ * Every webhook fails closed (failurePolicy Fail); docs/ADMISSION.md says why and what an outage
+ * means for quota enforcement.
  */
 import { PART_OF_LABEL } from '../apis/crd.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
@@ -33,7 +37,10 @@ export const WEBHOOKS = {
 /** Default name of both configuration objects. */
 export const DEFAULT_CONFIGURATION_NAME = 'streamspace-webhooks';
 
-/** A Service in front of the webhook server (cluster installs). */
+/** Name of the webhook Service's port, and of the matching Endpoints port. */
+export const WEBHOOK_PORT_NAME = 'https';
+
+/** A Service in front of the webhook servers. */
 export interface WebhookServiceReference {
   namespace: string;
   name: string;
