@@ -18,7 +18,7 @@
  * replica (./install-objects.ts builds it; ./endpoint-registration.ts lists replicas that are not
  * pods), or, for a lone server in tests, at `url: https://127.0.0.1:<port>/...`.
  *
- * Every webhook fails closed (failurePolicy Fail); docs/ADMISSION.md says why and what an outage
+ * Every webhook fails closed (failurePolicy Fail); ./README.md says why and what an outage
  * means for quota enforcement.
  */
 import { PART_OF_LABEL } from '../apis/crd.ts';
