@@ -144,13 +144,14 @@ function certificateSource(settings: WebhookServerSettings, client: KubeClient, 
   const tls = settings.tls;
   if (tls?.mode === 'mounted') return new MountedCertificates({ ...tls, logger });
   const svc = settings.service;
-  if (svc && tls?.mode !== 'self-signed') {
+  // With a Service the replicas share one CA unless self-signed settings were given explicitly.
+  if (svc && (!tls || tls.mode === 'shared')) {
     const shared = tls?.mode === 'shared' ? tls : undefined;
     return new SharedCertificates({
       ...shared, client, namespace: svc.namespace, secretName: shared?.secretName ?? `${svc.name}-ca`, hosts: hostsFor(settings), logger,
     });
   }
-  const selfSigned = tls?.mode === 'self-signed' ? tls : undefined;
+  const selfSigned = tls?.mode === 'shared' ? undefined : tls;
   const propagation = selfSigned?.bundlePropagationMs ?? (svc ? 5000 : 0);
   return new SelfSignedCertificates({ ...selfSigned, bundlePropagationMs: propagation, hosts: hostsFor(settings), logger });
 }

@@ -14,18 +14,9 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { userLabelValue } from '../../src/controllers/session/naming.ts';
 import { eventually } from '../support/control-plane.ts';
-import { startStreamspace, type StreamspaceProcess } from '../support/processes.ts';
+import { apiRequest, startStreamspace, type StreamspaceProcess } from '../support/processes.ts';
 
 const PASSWORD = 'correct-horse-battery-staple';
-
-async function api(base: string, method: string, urlPath: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${urlPath}`, {
-    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
 
 /** A GET on the embedded control plane with the kubeconfig the process wrote into the data folder. */
 function kubeGet(dataDir: string, urlPath: string): Promise<{ status: number; json: any }> {
@@ -56,14 +47,14 @@ void describe('streamspace up after a SIGKILL', () => {
     });
     started.push(proc);
     const [, base] = await proc.waitFor(/StreamSpace API:\s+(http:\/\/\S+)/, 'the API URL printed', 120_000);
-    const login = await api(base, 'POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD });
+    const login = await apiRequest(base, 'POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD });
     assert.equal(login.status, 200);
     return { proc, base, token: login.json.accessToken };
   }
 
   void it('starts again on the same data folder, and admission works without a manual step', async () => {
     const first = await up();
-    const one = await api(first.base, 'POST', '/api/v1/sessions', first.token, { template: 'firefox' });
+    const one = await apiRequest(first.base, 'POST', '/api/v1/sessions', first.token, { template: 'firefox' });
     assert.equal(one.status, 202, JSON.stringify(one.json));
     const endpointsBefore = await kubeGet(dataDir, '/api/v1/namespaces/streamspace/endpoints/streamspace-webhooks');
     const deadAddress = endpointsBefore.json.subsets.flatMap((s: any) => s.ports.map((p: any) => p.port));
@@ -73,7 +64,7 @@ void describe('streamspace up after a SIGKILL', () => {
 
     const second = await up();
     assert.doesNotMatch(second.proc.err(), /failed calling webhook/);
-    const two = await api(second.base, 'POST', '/api/v1/sessions', second.token, { template: 'firefox' });
+    const two = await apiRequest(second.base, 'POST', '/api/v1/sessions', second.token, { template: 'firefox' });
     assert.equal(two.status, 202, JSON.stringify(two.json));
     const stored = await kubeGet(dataDir, `/apis/stream.streamspace.io/v1alpha1/namespaces/streamspace/sessions/${two.json.metadata.name}`);
     assert.equal(stored.json.spec.idleTimeout, '30m', 'the mutating webhook defaulted the session');

@@ -1,7 +1,7 @@
 /**
  * Test support: `streamspace` commands as child processes, each in its own process group (so a
  * SIGKILL reaches the whole group, as an OOM kill or a closed terminal would), with their output
- * collected and a way to wait for a line.
+ * collected and a way to wait for a line; and a plain request to the StreamSpace API they serve.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -42,4 +42,14 @@ export function startStreamspace(args: string[], env: Record<string, string> = {
       return exit;
     },
   };
+}
+
+/** A request to the StreamSpace API at `base` (JSON in, parsed JSON out). */
+export async function apiRequest(base: string, method: string, urlPath: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${urlPath}`, {
+    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
