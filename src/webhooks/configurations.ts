@@ -1,7 +1,6 @@
 /**
- * The MutatingWebhookConfiguration and ValidatingWebhookConfiguration this server registers, and
- * their publication (server-side apply, so re-publishing with a new caBundle is one idempotent
- * request per configuration).
+ * The MutatingWebhookConfiguration and ValidatingWebhookConfiguration of StreamSpace's webhooks
+ * (./configuration-reconciler.ts keeps them as they should be).
  *
  * | webhook | path | resource, operations | failurePolicy |
  * | --- | --- | --- | --- |
@@ -24,7 +23,6 @@
 import { PART_OF_LABEL } from '../apis/crd.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { KubeObject } from '../controlplane/api/object.ts';
-import { ignoreNotFound, type KubeClient } from '../runtime/client.ts';
 import { NODE_OPERATION_WEBHOOK, nodeOperationValidatingWebhook } from './nodeoperation.ts';
 
 /** Name and path of each webhook. */
@@ -109,25 +107,4 @@ export function validatingWebhookConfiguration(opts: WebhookConfigurationOptions
 /** Both configurations, mutating first. */
 export function webhookConfigurations(opts: WebhookConfigurationOptions): KubeObject[] {
   return [mutatingWebhookConfiguration(opts), validatingWebhookConfiguration(opts)];
-}
-
-/** Publishes (and removes) the configurations through the API server. */
-export class WebhookConfigurationPublisher {
-  readonly #client: KubeClient;
-  readonly #opts: Omit<WebhookConfigurationOptions, 'caBundlePem'>;
-
-  constructor(client: KubeClient, opts: Omit<WebhookConfigurationOptions, 'caBundlePem'>) {
-    this.#client = client;
-    this.#opts = opts;
-  }
-
-  /** Creates or updates both configurations with `caBundlePem` (server-side apply, forced). */
-  async publish(caBundlePem: string | undefined): Promise<void> {
-    for (const obj of webhookConfigurations({ ...this.#opts, caBundlePem })) await this.#client.apply(obj, { force: true });
-  }
-
-  /** Deletes both configurations (absent ones are fine). */
-  async remove(): Promise<void> {
-    for (const obj of webhookConfigurations(this.#opts)) await this.#client.delete(obj).catch(ignoreNotFound);
-  }
 }

@@ -32,7 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { InformerCache, type Informer } from '../runtime/cache.ts';
-import { KubeClient, type ClusterConfig } from '../runtime/client.ts';
+import { ignoreNotFound, KubeClient, type ClusterConfig } from '../runtime/client.ts';
 import { realClock, sleep } from '../runtime/clock.ts';
 import type { Manager, Runnable } from '../runtime/manager.ts';
 import { ResourceTable } from '../runtime/resources.ts';
@@ -42,7 +42,7 @@ import {
   MountedCertificates, SelfSignedCertificates, type CertificateConsumer, type CertificateSource, type ServingCertificate,
 } from './certificates.ts';
 import { ConfigurationReconciler } from './configuration-reconciler.ts';
-import { webhookConfigurations, WebhookConfigurationPublisher, type WebhookServiceReference } from './configurations.ts';
+import { webhookConfigurations, type WebhookServiceReference } from './configurations.ts';
 import { EndpointRegistration } from './endpoint-registration.ts';
 import { webhookService } from './install-objects.ts';
 import { SharedCertificates } from './shared-certificates.ts';
@@ -311,14 +311,6 @@ export class WebhookServer implements Runnable {
     return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   }
 
-  /** The configurations' publisher; in url mode the URL is known only once the port is. */
-  #publisherFor(): WebhookConfigurationPublisher {
-    return new WebhookConfigurationPublisher(this.#o.client, {
-      name: this.#o.configurationName, timeoutSeconds: this.#o.timeoutSeconds,
-      endpoint: this.#o.service ? { service: this.#o.service } : { url: this.url },
-    });
-  }
-
   /** A new caBundle: written into the configurations before the caller serves certificates it signs. */
   async #publish(bundlePem: string): Promise<void> {
     this.#bundle = bundlePem;
@@ -356,7 +348,10 @@ export class WebhookServer implements Runnable {
     await this.#registration?.deregister().catch((err: unknown) => this.#logger.warn({ err }, 'Failed to leave the webhook Service\'s endpoints'));
     const remove = this.#o.removeConfigurationsOnStop ?? !this.#o.service;
     if (this.#server && remove && this.#o.manageConfigurations !== false) {
-      await this.#publisherFor().remove().catch((err: unknown) => this.#logger.warn({ err }, 'Failed to remove the webhook configurations'));
+      const configurations = this.desiredObjects().filter((obj) => obj.kind.endsWith('WebhookConfiguration'));
+      for (const obj of configurations) {
+        await this.#o.client.delete(obj).catch(ignoreNotFound).catch((err: unknown) => this.#logger.warn({ err }, 'Failed to remove a webhook configuration'));
+      }
     }
     const server = this.#server;
     if (!server?.listening) return;

@@ -62,6 +62,14 @@ void describe('admission with two controller replicas', () => {
     const created = await create(sessionOf(`${user}-a`, user));
     assert.equal(created.spec.state, 'running', `${when}: spec.state defaulted`);
     assert.equal(created.spec.idleTimeout, '30m', `${when}: spec.idleTimeout defaulted`);
+    // Each replica judges from its own informer: wait until the first session is seen wherever the call lands
+    // (four dry runs in a row refused; which replica answers is picked at random).
+    const dryRun = (): Promise<unknown> =>
+      c.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: 'sessions', body: sessionOf(`${user}-b`, user), dryRun: 'All' });
+    await eventually(`${when}: dry runs of a second session refused`, async () => {
+      for (let i = 0; i < 4; i++) if ((await rejection(dryRun()).catch(() => ({ code: 0 }))).code !== 403) return false;
+      return true;
+    });
     const refused = await rejection(create(sessionOf(`${user}-b`, user)));
     assert.equal(refused.code, 403, when);
     assert.match(refused.message, /quota exceeded: user user\d+ has 1 of 1 sessions \(SessionQuota "one-each"\)/, when);
