@@ -286,7 +286,9 @@ export class WebhookServer implements Runnable {
   }
 
   async #startServing(signal: AbortSignal): Promise<void> {
-    await this.#certs.initialize();
+    // The shared CA's Secret may not be writable yet (its namespace not created): keep trying, not ready meanwhile.
+    await this.#untilDone('set up the webhook certificates', () => this.#certs.initialize(), signal);
+    if (signal.aborted) return;
     const synced = await Promise.all(this.#informers.map((i) => i.waitForSync(signal)));
     if (!synced.every(Boolean)) return;
     const cert = this.#certs.serving();
