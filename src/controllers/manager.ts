@@ -26,7 +26,7 @@ import { setupSessionController } from './session/setup.ts';
 import type { ControllerSettings } from './settings.ts';
 import { setupTemplateController } from './template/setup.ts';
 import { setupNodeOperationController } from './nodeoperation/setup.ts';
-import { addWebhookServer, type WebhookServerSettings } from '../webhooks/server.ts';
+import { addWebhookServer, type WebhookServer, type WebhookServerSettings } from '../webhooks/server.ts';
 import { addQuotaStatusUpdater } from '../webhooks/quota-status.ts';
 
 /** The field manager of every write the controllers make. */
@@ -69,6 +69,8 @@ export interface ControllerManager {
   eventRequests(): RequestStats;
   /** Base URL of /healthz, /readyz and /metrics once started ('' when disabled). */
   url(): string;
+  /** The admission webhook server, when this manager runs one. */
+  readonly webhooks?: WebhookServer;
 }
 
 function registerRequestGauge(registry: Registry, clients: Record<string, KubeClient>): void {
@@ -119,12 +121,13 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   setupTemplateController(manager, client);
   setupSessionController(manager, { client, recorder, metrics, settings });
   setupNodeOperationController(manager, { client, recorder, maxConcurrentReconciles: settings.maxConcurrentReconciles });
+  let webhooks: WebhookServer | undefined;
   if (opts.webhooks) {
-    addWebhookServer(manager, { ...opts.webhooks, quota: { homeVolumeSize: settings.home.size, ...opts.webhooks.quota } });
+    webhooks = addWebhookServer(manager, { ...opts.webhooks, quota: { homeVolumeSize: settings.home.size, ...opts.webhooks.quota } });
     addQuotaStatusUpdater(manager);
   }
   return {
-    manager,
+    manager, webhooks,
     start: (signal) => manager.start(signal),
     objectRequests: () => manager.getClient().requestStats(),
     eventRequests: () => eventsClient.requestStats(),
