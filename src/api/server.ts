@@ -43,6 +43,7 @@ import { userRoutes } from './routes/users.ts';
 import { liveUpdateRoutes } from './routes/live-updates.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { quotaRoutes } from './routes/quotas.ts';
+import { DEFAULT_WEB_ROOT, webUiRoutes } from './routes/web-ui.ts';
 import { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
 
 /** Authentication settings. */
@@ -90,6 +91,8 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** Code-server provisioning (GraphQL at /graphql), served when set (GITEA_URL configured). */
   codeServer?: CodeServerSettings;
+  /** Folder of the built web UI served at `/` (default web/dist of this checkout); `false` serves none. */
+  webRoot?: string | false;
 }
 
 /** A running API server. */
@@ -156,6 +159,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
   });
   void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   void app.register(healthRoutes(deps, VERSION));
+  if (opts.webRoot !== false) void app.register(webUiRoutes(opts.webRoot ?? DEFAULT_WEB_ROOT));
   if (codeServer) registerCodeServer(app, deps, opts, codeServer);
   void app.register(async (api) => {
     installAuthentication(api, deps.authenticator);

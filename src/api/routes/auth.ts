@@ -28,10 +28,26 @@ export function authRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     if (deps.authenticator.mode === 'local') passwordRoutes(app, deps);
 
+    app.get('/config', {
+      config: { auth: 'public' },
+      schema: {
+        summary: 'How to sign in: the mode, and for `oidc` the provider and the web UI\'s public client', tags: ['auth'],
+        response: {
+          200: {
+            type: 'object', required: ['mode'],
+            properties: {
+              mode: { type: 'string', enum: ['local', 'oidc', 'proxy'] },
+              oidc: { type: 'object', required: ['issuer', 'clientId', 'scopes'], properties: { issuer: { type: 'string' }, clientId: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+    }, async () => ({ mode: deps.authenticator.mode, oidc: deps.authenticator.oidcClient }));
+
     app.get('/me', {
       schema: {
         summary: 'Who the caller is', tags: ['auth'],
-        response: { 200: { type: 'object', properties: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, method: { type: 'string' } } } },
+        response: { 200: { type: 'object', required: ['username', 'role'], properties: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, method: { type: 'string' } } } },
       },
     }, async (request) => {
       const { token: _token, apiKeyId: _key, expiresAt: _exp, ...me } = callerOf(request);
