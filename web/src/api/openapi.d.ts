@@ -1369,6 +1369,8 @@ export interface paths {
                             };
                             pods?: number;
                             sessionPods?: number;
+                            /** @description Sessions whose pods are bound to the node. */
+                            sessions?: string[];
                         };
                     };
                 };
@@ -3767,7 +3769,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** WebSocket of session changes: `{type: SNAPSHOT, items}` then `{type: ADDED|MODIFIED|DELETED, session}` */
+        /** WebSocket of session changes: `{type: SNAPSHOT, items}` then `{type: ADDED|MODIFIED|DELETED, session}`; admins also get `{type, nodeOperation}` */
         get: {
             parameters: {
                 query?: {

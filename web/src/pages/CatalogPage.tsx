@@ -21,7 +21,8 @@ function matches(t: Template, search: string, category: string): boolean {
 }
 
 function Icon({ t }: { t: Template }) {
-  if (t.spec.icon) return <img className="icon" src={t.spec.icon} alt="" width={48} height={48} />;
+  const [broken, setBroken] = useState(false);
+  if (t.spec.icon && !broken) return <img className="icon" src={t.spec.icon} alt="" width={48} height={48} onError={() => setBroken(true)} />;
   return <span className="icon placeholder" aria-hidden="true">{(t.spec.displayName ?? t.metadata.name).slice(0, 1).toUpperCase()}</span>;
 }
 

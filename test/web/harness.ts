@@ -1,0 +1,115 @@
+/**
+ * Test support for the web UI: the whole platform in one process (embedded control plane with
+ * two simulated nodes, the controllers and webhooks, the API serving web/dist), and Debian's
+ * Chromium driven through playwright-core. Chromium is installed by scripts/ensure-chromium.sh
+ * when missing (never downloaded by Playwright); web/dist is built when missing or older than
+ * web/src. Every page's console errors are collected so a test can assert there were none.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createControllerManager } from '../../src/controllers/manager.ts';
+import { installBuiltinTemplates } from '../../src/controllers/install.ts';
+import { readControllerSettings } from '../../src/controllers/settings.ts';
+import { eventually, rawRequest } from '../support/control-plane.ts';
+import { NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SCREENSHOTS = path.join(import.meta.dirname, 'screenshots');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function newestMtime(dir: string): number {
+  return Math.max(...fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
+}
+
+/** Builds web/dist unless it is there and newer than every source file. */
+export function ensureWebBuild(): void {
+  const index = path.join(ROOT, 'web/dist/index.html');
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestMtime(path.join(ROOT, 'web/src'))) return;
+  const vite = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', path.join(ROOT, 'web')], { stdio: 'inherit' });
+  if (vite.status !== 0) throw new Error(`building the web UI failed (exit ${vite.status})`);
+}
+
+/** The path of Chromium, installing Debian's package when it is missing. */
+export function ensureChromium(): string {
+  const run = spawnSync(path.join(ROOT, 'scripts/ensure-chromium.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (run.status !== 0) throw new Error(`scripts/ensure-chromium.sh failed (exit ${run.status})`);
+  return run.stdout.trim().split('\n').pop()!;
+}
+
+/** A browser tab with the console errors it logged. */
+export interface Tab {
+  page: Page;
+  context: BrowserContext;
+  consoleErrors: string[];
+}
+
+/** The platform plus a browser. */
+export interface WebHarness {
+  h: ApiHarness;
+  browser: Browser;
+  /** A fresh browser context (its own storage) with one page. */
+  newTab(): Promise<Tab>;
+  /** Writes a screenshot of `page` to test/web/screenshots/<name>.png. */
+  screenshot(page: Page, name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// Chromium logs every 4xx/5xx answer as a console error; the tests provoke some on purpose (a
+// quota denial, a refused admin call), so those network lines are not counted. Script errors are.
+const EXPECTED_NETWORK_ERROR = /^Failed to load resource: the server responded with a status of 4\d\d/;
+
+const ICON = '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><rect width="48" height="48" rx="8" fill="#0b57d0"/></svg>';
+
+async function startControllers(h: ApiHarness): Promise<() => Promise<void>> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(h.cluster.cp.kubeconfig);
+  const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', STREAMSPACE_METRICS_PORT: '0' });
+  const ctrl = createControllerManager({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0 } });
+  const stop = new AbortController();
+  const running = ctrl.start(stop.signal).catch((err: unknown) => err);
+  for (const plural of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
+    await eventually(`${plural} registered`, async () => (await rawRequest(h.cluster.cp, 'GET', `/apis/admissionregistration.k8s.io/v1/${plural}`)).json?.items?.length > 0, 30_000);
+  }
+  return async () => {
+    stop.abort();
+    await running;
+  };
+}
+
+/** Starts everything; `podStartDelayMs` makes starting and waking slow enough to watch. */
+export async function startWebHarness(): Promise<WebHarness> {
+  ensureWebBuild();
+  const executablePath = ensureChromium();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const h = await startApiHarness({}, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });
+  const stopControllers = await startControllers(h);
+  await installBuiltinTemplates(h.kube, NAMESPACE, {});
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return {
+    h, browser,
+    async newTab() {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+      // No network here: the built-in templates' icons (other sites) get a stand-in picture.
+      await context.route((url) => url.origin !== new URL(h.api.url).origin, (route) => route.fulfill({ contentType: 'image/svg+xml', body: ICON }));
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !EXPECTED_NETWORK_ERROR.test(m.text())) consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (err) => consoleErrors.push(String(err)));
+      return { page, context, consoleErrors };
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    },
+    async stop() {
+      await browser.close();
+      await stopControllers();
+      await h.stop();
+    },
+  };
+}
