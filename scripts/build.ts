@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildWebUi } from '../src/cli/web-build.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -23,7 +24,6 @@ for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, enc
   fs.copyFileSync(path.join(root, 'src', file), path.join(dist, file));
 }
 // The web UI: Vite bundles web/ into web/dist, which the API serves at `/`.
-const vite = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', path.join(root, 'web')], { stdio: 'inherit' });
-if (vite.status !== 0) process.exit(vite.status ?? 1);
+buildWebUi();
 process.stdout.write(`built web/dist/ (served by the API at /)\n`);
 process.stdout.write(`built ${path.relative(root, dist)}/ (run: node dist/cli/main.js <command>)\n`);

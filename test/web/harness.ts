@@ -11,6 +11,7 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureWebUi } from '../../src/cli/web-build.ts';
 import { createControllerManager } from '../../src/controllers/manager.ts';
 import { installBuiltinTemplates } from '../../src/controllers/install.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
@@ -20,18 +21,6 @@ import { NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(import.meta.dirname, 'screenshots');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-function newestMtime(dir: string): number {
-  return Math.max(...fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
-}
-
-/** Builds web/dist unless it is there and newer than every source file. */
-export function ensureWebBuild(): void {
-  const index = path.join(ROOT, 'web/dist/index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestMtime(path.join(ROOT, 'web/src'))) return;
-  const vite = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', path.join(ROOT, 'web')], { stdio: 'inherit' });
-  if (vite.status !== 0) throw new Error(`building the web UI failed (exit ${vite.status})`);
-}
 
 /** The path of Chromium, installing Debian's package when it is missing. */
 export function ensureChromium(): string {
@@ -82,7 +71,7 @@ async function startControllers(h: ApiHarness): Promise<() => Promise<void>> {
 
 /** Starts everything; `podStartDelayMs` makes starting and waking slow enough to watch. */
 export async function startWebHarness(): Promise<WebHarness> {
-  ensureWebBuild();
+  ensureWebUi();
   const executablePath = ensureChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const h = await startApiHarness({}, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });

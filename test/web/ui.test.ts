@@ -70,7 +70,7 @@ describe('web UI in Chromium', () => {
 
   it('launches a session and watches it reach Running without a reload, then opens it', async () => {
     const page = user.page;
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = 'same page'));
     await page.getByTestId('template-firefox').getByRole('button', { name: 'Launch' }).click();
     const notice = page.getByRole('status').filter({ hasText: 'Launched' });
     session = (await notice.locator('strong').textContent())!;
@@ -79,7 +79,7 @@ describe('web UI in Chromium', () => {
     await page.getByTestId(`session-${session}`).getByTestId('progress').waitFor({ timeout: LONG });
     await w.screenshot(page, 'sessions-starting');
     await phaseShown(page, session, 'Running');
-    assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page', 'the page was not reloaded');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker), 'same page', 'the page was not reloaded');
     await w.screenshot(page, 'sessions');
     const [tab] = await Promise.all([page.waitForEvent('popup'), page.getByTestId(`session-${session}`).getByRole('link', { name: 'Open' }).click()]);
     assert.equal(new URL(tab.url()).pathname, `/s/${session}/`);

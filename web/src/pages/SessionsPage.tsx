@@ -57,6 +57,12 @@ function Actions({ s, onError }: { s: Session; onError: (e: unknown) => void }) 
   );
 }
 
+function limitsText(s: Session): string {
+  const l = s.spec.resources?.limits;
+  const parts = [l?.cpu !== undefined ? `${l.cpu} CPU` : '', l?.memory ? `${l.memory} memory` : ''].filter(Boolean);
+  return parts.length ? ` · up to ${parts.join(', ')}` : '';
+}
+
 function SessionCard({ s }: { s: Session }) {
   const [error, setError] = useState<unknown>();
   const phase = s.status?.phase ?? 'Pending';
@@ -67,7 +73,7 @@ function SessionCard({ s }: { s: Session }) {
         <h2>{s.metadata.name}</h2>
         <span className={`phase phase-${phase.toLowerCase()}`} data-testid="phase">{hibernating ? 'Hibernating' : phase}</span>
       </div>
-      <p className="muted">Template {s.spec.template}{s.spec.resources?.limits ? ` · limits ${JSON.stringify(s.spec.resources.limits)}` : ''}</p>
+      <p className="muted">Template {s.spec.template}{limitsText(s)}</p>
       {isStarting(s) && <SessionProgress session={s} />}
       {phase === 'Failed' && <div className="error" role="alert"><strong>Failed:</strong> {s.status?.reason} {s.status?.message}</div>}
       <IdleLeft s={s} />

@@ -35,7 +35,7 @@ export function AuditPage() {
         </thead>
         <tbody>
           {(data?.items ?? []).map((e) => (
-            <tr key={e.id}><td>{e.at}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td><td>{e.result}</td><td>{e.sourceIp}</td><td>{e.detail}</td></tr>
+            <tr key={e.id}>{[e.at, e.actor, e.action, e.target, e.result, e.sourceIp, e.detail].map((v, i) => <td key={i}>{v}</td>)}</tr>
           ))}
         </tbody>
       </table>
