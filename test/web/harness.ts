@@ -36,14 +36,18 @@ export interface Tab {
   consoleErrors: string[];
 }
 
-/** The platform plus a browser. */
-export interface WebHarness {
-  h: ApiHarness;
+/** Debian's Chromium, headless, with tabs that record their console errors. */
+export interface TestBrowser {
   browser: Browser;
-  /** A fresh browser context (its own storage) with one page. */
-  newTab(): Promise<Tab>;
+  /** A fresh browser context (its own storage) with one page; requests to other hosts than `origin`'s get a stand-in picture. */
+  newTab(origin: string, headers?: Record<string, string>): Promise<Tab>;
   /** Writes a screenshot of `page` to test/web/screenshots/<name>.png. */
   screenshot(page: Page, name: string): Promise<void>;
+}
+
+/** The platform plus a browser. */
+export interface WebHarness extends TestBrowser {
+  h: ApiHarness;
   stop(): Promise<void>;
 }
 
@@ -69,21 +73,18 @@ async function startControllers(h: ApiHarness): Promise<() => Promise<void>> {
   };
 }
 
-/** Starts everything; `podStartDelayMs` makes starting and waking slow enough to watch. */
-export async function startWebHarness(): Promise<WebHarness> {
+/** Launches Chromium (installing it when missing) after making sure web/dist is current. */
+export async function startBrowser(): Promise<TestBrowser> {
   ensureWebUi();
   const executablePath = ensureChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  const h = await startApiHarness({}, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });
-  const stopControllers = await startControllers(h);
-  await installBuiltinTemplates(h.kube, NAMESPACE, {});
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   return {
-    h, browser,
-    async newTab() {
-      const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    browser,
+    async newTab(origin, headers) {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, extraHTTPHeaders: headers });
       // No network here: the built-in templates' icons (other sites) get a stand-in picture.
-      await context.route((url) => url.origin !== new URL(h.api.url).origin, (route) => route.fulfill({ contentType: 'image/svg+xml', body: ICON }));
+      await context.route((url) => url.hostname !== new URL(origin).hostname, (route) => route.fulfill({ contentType: 'image/svg+xml', body: ICON }));
       const page = await context.newPage();
       const consoleErrors: string[] = [];
       page.on('console', (m) => {
@@ -95,8 +96,19 @@ export async function startWebHarness(): Promise<WebHarness> {
     async screenshot(page, name) {
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },
+  };
+}
+
+/** Starts everything; `podStartDelayMs` makes starting and waking slow enough to watch. */
+export async function startWebHarness(): Promise<WebHarness> {
+  const b = await startBrowser();
+  const h = await startApiHarness({}, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });
+  const stopControllers = await startControllers(h);
+  await installBuiltinTemplates(h.kube, NAMESPACE, {});
+  return {
+    ...b, h,
     async stop() {
-      await browser.close();
+      await b.browser.close();
       await stopControllers();
       await h.stop();
     },

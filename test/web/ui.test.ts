@@ -39,8 +39,8 @@ describe('web UI in Chromium', () => {
     w = await startWebHarness();
     base = w.h.api.url;
     await w.h.userToken('lee');
-    user = await w.newTab();
-    admin = await w.newTab();
+    user = await w.newTab(base);
+    admin = await w.newTab(base);
   });
   after(async () => {
     await w?.stop();

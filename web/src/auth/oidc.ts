@@ -66,6 +66,9 @@ export async function finishOidcSignIn(client: OidcClient): Promise<Tokens | und
   const res = await fetch(d.token_endpoint, { method: 'POST', body });
   if (!res.ok) throw new Error(`the identity provider refused the sign-in (HTTP ${res.status})`);
   const answer = await res.json() as { access_token: string; refresh_token?: string };
+  // Back to the page the user left from: the provider returned to the bare path, and
+  // replaceState fires no hashchange, so tell the router.
   history.replaceState(null, '', `${location.pathname}${pending.returnTo}`);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
   return { accessToken: answer.access_token, refreshToken: answer.refresh_token, refreshAt: { tokenEndpoint: d.token_endpoint, clientId: client.clientId } };
 }
