@@ -82,6 +82,10 @@ export const TemplateSpec = Type.Object({
   tags: Type.Optional(StringSet({ description: 'Free-form tags for catalog search.' })),
   vnc: Type.Optional(VNCConfig),
   webapp: Type.Optional(WebAppConfig),
+  idleSignal: Type.Optional(StringEnum(['input', 'traffic'] as const, {
+    description: 'What keeps a session awake, as the gateway sees it: `input` counts only what a person does (VNC key and pointer events; web-app requests other than background polling), `traffic` counts any bytes either way.',
+    default: 'input',
+  })),
 }, { description: 'TemplateSpec describes the session a template launches.' });
 
 /** The TypeScript shape of Template.spec. */
