@@ -10,7 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
+import { ApiMetrics } from '../../src/api/metrics.ts';
+import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts';
+import { attachGateway } from '../../src/gateway/server.ts';
 import { GROUP_VERSION, NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
 import type { ApiServerOptions } from '../../src/api/server.ts';
 import { MANAGED_BY, LABELS } from '../../src/controllers/session/naming.ts';
@@ -109,11 +113,46 @@ export async function getSession(h: ApiHarness, name: string): Promise<any> {
 /** Sends a raw HTTP/1.1 request (as written) to `port` and resolves with the raw answer. */
 export function rawHttp(port: number, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
     let answer = '';
     socket.on('data', (d) => (answer += d.toString('latin1')));
-    socket.on('end', () => resolve(answer));
     socket.on('close', () => resolve(answer));
     socket.on('error', reject);
   });
+}
+
+/** A second gateway over the harness' cluster view, on its own port (host mode, short holds). */
+export async function startSideGateway(h: ApiHarness, opts: Partial<GatewayOptions>): Promise<{ url: string; port: number; gateway: Gateway; stop(): Promise<void> }> {
+  const metrics = new ApiMetrics();
+  const gateway = new Gateway({
+    view: h.api.view, authenticator: h.api.authenticator, repo: h.api.repo, activity: h.api.heartbeats, logger: pino({ level: 'silent' }), registry: metrics.registry, ...opts,
+  });
+  gateway.start();
+  await gateway.waitForSync();
+  const server = http.createServer();
+  attachGateway(server, gateway, metrics);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`, port, gateway,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await gateway.stop();
+    },
+  };
+}
+
+/** Reads `/metrics` of the API and returns the value of one series (0 when absent). */
+export async function metricValue(h: ApiHarness, series: string): Promise<number> {
+  const text = await (await fetch(`${h.api.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** Logs in through the API and returns the sign-in cookie it set (name=value). */
+export async function loginCookie(h: ApiHarness, username: string, password: string): Promise<string> {
+  const res = await fetch(`${h.api.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+  return (res.headers.get('set-cookie') ?? '').split(';', 1)[0];
 }
