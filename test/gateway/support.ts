@@ -125,7 +125,8 @@ export function rawHttp(port: number, request: string): Promise<string> {
 export async function startSideGateway(h: ApiHarness, opts: Partial<GatewayOptions>): Promise<{ url: string; port: number; gateway: Gateway; stop(): Promise<void> }> {
   const metrics = new ApiMetrics();
   const gateway = new Gateway({
-    view: h.api.view, authenticator: h.api.authenticator, repo: h.api.repo, activity: h.api.heartbeats, logger: pino({ level: 'silent' }), registry: metrics.registry, ...opts,
+    view: h.api.view, authenticator: h.api.authenticator, repo: h.api.repo, activity: h.api.heartbeats,
+    logger: pino({ level: 'silent' }), registry: metrics.registry, ...opts,
   });
   gateway.start();
   await gateway.waitForSync();
