@@ -69,13 +69,13 @@ const server = http.createServer((req, res) => {
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body.length <= MAX_NOTE * 2 ? (body += d) : req.destroy()));
     req.on('end', () => {
-      let parsed: { text?: unknown } = {};
+      let text: unknown;
       try {
-        parsed = JSON.parse(body) as { text?: unknown };
+        text = (JSON.parse(body) as { text?: unknown }).text;
       } catch {
         return send(res, 400, { message: 'body: must be JSON' });
       }
-      const made = add(parsed.text);
+      const made = add(text);
       return typeof made === 'string' ? send(res, 400, { message: made }) : send(res, 201, made);
     });
     return undefined;
@@ -89,13 +89,13 @@ wss.on('connection', (ws) => {
   sockets.add(ws);
   ws.on('close', () => sockets.delete(ws));
   ws.on('message', (data) => {
-    let parsed: { text?: unknown } = {};
+    let text: unknown;
     try {
-      parsed = JSON.parse(String(data)) as { text?: unknown };
+      text = (JSON.parse(String(data)) as { text?: unknown }).text;
     } catch {
-      // Answered below as a missing text.
+      text = undefined;
     }
-    const made = add(parsed.text);
+    const made = add(text);
     if (typeof made === 'string') ws.send(JSON.stringify({ type: 'ERROR', message: made }));
   });
 });

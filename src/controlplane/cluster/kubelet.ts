@@ -189,7 +189,7 @@ class Kubelet {
         log: (lines) => this.logs.append(pod.metadata.namespace!, pod.metadata.name!, c.name, lines),
       },
     };
-    if (isLocalPod(pod)) return this.local.step(key, pod, run, c, spec, env);
+    if (isLocalPod(pod)) return this.local.step({ key, pod, run }, c, spec, env);
     const extra = String(pod.metadata.annotations?.[SIM_ANNOTATIONS.log] ?? '').split('\n').filter((l) => l.trim());
     advanceContainer(c, spec, env, extra);
   }
@@ -237,7 +237,7 @@ class Kubelet {
     const pod = this.client.get(T.pods, namespace, podName);
     if (!pod) return undefined;
     const name = container ?? pod.spec?.containers?.[0]?.name;
-    const lines = this.logs.read(namespace, podName, pod.metadata.uid, name, tailLines, previous);
+    const lines = this.logs.read(namespace, podName, pod.metadata.uid, name, { tailLines, previous });
     if (lines || previous) return lines;
     // After a restart of the control plane the buffers are gone; a container that ran says so in its status.
     const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
@@ -246,7 +246,7 @@ class Kubelet {
     if (!startedAt) return undefined;
     this.logs.begin(namespace, podName, pod.metadata.uid!, name);
     this.logs.append(namespace, podName, name, [`${new Date(startedAt).toISOString()} Started container ${name}`]);
-    return this.logs.read(namespace, podName, pod.metadata.uid, name, tailLines);
+    return this.logs.read(namespace, podName, pod.metadata.uid, name, { tailLines });
   }
 }
 

@@ -10,6 +10,12 @@ interface LogBuffer {
   lines: string[];
 }
 
+/** What to read: the last `tailLines` lines; the instance before the current one (`--previous`). */
+export interface LogReadOptions {
+  tailLines?: number;
+  previous?: boolean;
+}
+
 /** Bounded in-memory logs of every simulated container. */
 export class PodLogStore {
   private readonly buffers = new Map<string, LogBuffer>();
@@ -45,7 +51,8 @@ export class PodLogStore {
   }
 
   /** The lines of a container of the pod with `uid` (the last `tailLines` when given); undefined if it never started. */
-  read(namespace: string, pod: string, uid: string | undefined, container: string, tailLines?: number, previous = false): string[] | undefined {
+  read(namespace: string, pod: string, uid: string | undefined, container: string, opts: LogReadOptions = {}): string[] | undefined {
+    const { tailLines, previous } = opts;
     const b = (previous ? this.previous : this.buffers).get(PodLogStore.key(namespace, pod, container));
     if (!b || (uid && b.uid !== uid)) return undefined;
     if (tailLines === undefined || !Number.isFinite(tailLines) || tailLines < 0) return [...b.lines];

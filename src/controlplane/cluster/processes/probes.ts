@@ -56,7 +56,8 @@ function httpGet(probe: any, host: string, port: number, timeoutMs: number): Pro
 function exec(command: string[], target: ProbeTarget, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     if (!command?.length) return resolve('exec probe without a command');
-    execFile(command[0]!, command.slice(1), { uid: target.uid, gid: target.gid, env: target.env, cwd: target.cwd, timeout: timeoutMs }, (err, stdout, stderr) => {
+    const opts = { uid: target.uid, gid: target.gid, env: target.env, cwd: target.cwd, timeout: timeoutMs };
+    execFile(command[0]!, command.slice(1), opts, (err, stdout, stderr) => {
       resolve(err ? `command ${JSON.stringify(command)} failed: ${String(stderr || stdout || err.message).trim()}` : undefined);
     });
   });

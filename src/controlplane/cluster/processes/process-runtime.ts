@@ -53,6 +53,13 @@ export interface ProcessRuntimeDeps {
   poke(key: string): void;
 }
 
+/** The pod a step is about: its queue key, the object and the kubelet's record of it. */
+export interface PodAt {
+  key: string;
+  pod: KubeObject;
+  run: PodRun;
+}
+
 interface LiveContainer {
   proc: LocalProcess;
   limits: LimitPlan;
@@ -98,7 +105,8 @@ export class ProcessRuntime {
   }
 
   /** Moves one container of a local pod as far as its process allows. */
-  step(key: string, pod: KubeObject, run: PodRun, c: ContainerRun, spec: any, env: RuntimeEnv): void {
+  step(at: PodAt, c: ContainerRun, spec: any, env: RuntimeEnv): void {
+    const { pod, run } = at;
     const id = `${run.uid}/${c.name}`;
     const live = this.live.get(id);
     if (c.state === 'running') {
@@ -119,7 +127,7 @@ export class ProcessRuntime {
     }
     if (c.state === 'terminated' || !run.podIP) return;
     if (c.state === 'waiting' && c.nextAt !== undefined && env.now < c.nextAt) return;
-    this.start(key, pod, run, c, spec, env);
+    this.start(at, c, spec, env);
   }
 
   private fail(c: ContainerRun, env: RuntimeEnv, message: string): void {
@@ -133,7 +141,8 @@ export class ProcessRuntime {
     return wait;
   }
 
-  private start(key: string, pod: KubeObject, run: PodRun, c: ContainerRun, spec: any, env: RuntimeEnv): void {
+  private start(at: PodAt, c: ContainerRun, spec: any, env: RuntimeEnv): void {
+    const { key, pod, run } = at;
     c.image = spec.image;
     if (env.configError) return this.fail(c, env, env.configError);
     const program = resolveProgram(spec.command);
@@ -145,7 +154,7 @@ export class ProcessRuntime {
     const scratch = path.join(this.folders.podFolder(run.uid), `.${c.name}`);
     fs.mkdirSync(scratch, { recursive: true, mode: 0o700 });
     fs.chownSync(scratch, user.uid, user.gid);
-    const procEnv = this.environment(pod, run.podIP!, spec, mounts, scratch, env);
+    const procEnv = this.environment(at, spec, { mounts, scratch }, env);
     const cwd = spec.workingDir ? translatePath(spec.workingDir, mounts) : procEnv.HOME!;
     const limits = planLimits(spec.resources?.limits, `${run.uid}-${c.name}`);
     if (limits.notApplied.length) {
@@ -155,7 +164,8 @@ export class ProcessRuntime {
     }
     const logTo = (line: string) => this.deps.logs.append(env.namespace, env.podName, c.name, [line]);
     this.deps.logs.begin(env.namespace, env.podName, run.uid, c.name);
-    const proc = new LocalProcess({ argv: [...limits.wrap, ...program.argv, ...(spec.args ?? [])], env: procEnv, cwd, uid: user.uid, gid: user.gid }, logTo, () => {
+    const argv = [...limits.wrap, ...program.argv, ...(spec.args ?? [])];
+    const proc = new LocalProcess({ argv, env: procEnv, cwd, uid: user.uid, gid: user.gid }, logTo, () => {
       this.pids.remove(run.uid, c.name);
       const l = this.live.get(`${run.uid}/${c.name}`);
       l?.readiness?.stop();
@@ -186,7 +196,8 @@ export class ProcessRuntime {
   }
 
   /** The process's environment: a clean one, the container's env with paths translated, and where the pod lives. */
-  private environment(pod: KubeObject, ip: string, spec: any, mounts: HostMount[], scratch: string, env: RuntimeEnv): Record<string, string> {
+  private environment({ pod, run }: PodAt, spec: any, { mounts, scratch }: { mounts: HostMount[]; scratch: string }, env: RuntimeEnv): Record<string, string> {
+    const ip = run.podIP!;
     const out: Record<string, string> = { PATH: PROGRAM_PATH, HOME: scratch, LANG: 'C.UTF-8', HOSTNAME: pod.metadata.name! };
     for (const e of spec.env ?? []) {
       if (e.value === undefined) continue;

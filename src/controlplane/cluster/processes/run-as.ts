@@ -10,7 +10,7 @@ export type RunAs = { uid: number; gid: number; name: string } | { problem: stri
 
 /** The user from /etc/passwd (no `id` subprocess: this runs on the kubelet's hot path). */
 function lookup(name: string): { uid: number; gid: number } | undefined {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync('/etc/passwd', 'utf8');
   } catch {
