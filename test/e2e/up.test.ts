@@ -52,7 +52,7 @@ void describe('streamspace up', () => {
     assert.equal(login.status, 200);
     const token = login.json.accessToken;
     const templates = await api(base, 'GET', '/api/v1/templates', token);
-    assert.deepEqual(templates.json.items.map((t: any) => t.metadata.name).sort(), ['code-server', 'firefox', 'ubuntu-xfce']);
+    assert.deepEqual(templates.json.items.map((t: any) => t.metadata.name).sort(), ['code-server', 'firefox', 'local-desktop', 'local-notes', 'ubuntu-xfce']);
     const created = await api(base, 'POST', '/api/v1/sessions', token, { template: 'firefox' });
     assert.equal(created.status, 202);
     const name = created.json.metadata.name;

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../api-deps.ts';
 import { noteAudit } from '../plugins/audit.ts';
 import { callerOf } from '../plugins/authentication.ts';
+import { clearedSessionCookie, sessionCookie } from '../../gateway/cookie.ts';
 
 const tokenPair = {
   type: 'object',
@@ -68,21 +69,28 @@ function passwordRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
       response: { 200: tokenPair },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     noteAudit(request, { actor: request.body.username, target: request.body.username });
-    return deps.accounts.login(request.body.username, request.body.password);
+    const pair = await deps.accounts.login(request.body.username, request.body.password);
+    // The same access token as an HttpOnly cookie, for the session gateway (browsers opening session URLs).
+    reply.header('set-cookie', sessionCookie(pair.accessToken, pair.expiresIn, deps.settings.cookie));
+    return pair;
   });
 
   app.post<{ Body: { refreshToken: string } }>('/refresh', {
     config: { auth: 'public', audit: 'auth.refresh' },
     schema: { summary: 'Trade a refresh token for a new token pair (the old refresh token stops working)', tags: ['auth'], body: refreshBody, response: { 200: tokenPair } },
-  }, async (request) => deps.accounts.refresh(request.body.refreshToken));
+  }, async (request, reply) => {
+    const pair = await deps.accounts.refresh(request.body.refreshToken);
+    reply.header('set-cookie', sessionCookie(pair.accessToken, pair.expiresIn, deps.settings.cookie));
+    return pair;
+  });
 
   app.post<{ Body: { refreshToken: string } }>('/logout', {
     config: { auth: 'public', audit: 'auth.logout' },
     schema: { summary: 'Revoke a refresh token and every token rotated from the same login', tags: ['auth'], body: refreshBody, response: { 204: { type: 'null' } } },
   }, async (request, reply) => {
     await deps.accounts.logout(request.body.refreshToken);
-    return reply.code(204).send();
+    return reply.code(204).header('set-cookie', clearedSessionCookie(deps.settings.cookie)).send();
   });
 }
