@@ -224,7 +224,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const bootstrap = await bootstrapAdmin(auth.accounts, repo, { password: opts.auth?.adminPassword, dataDir: opts.dataDir });
   const deps: ApiDeps = {
     repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth,
-    settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, cookie: opts.cookie ?? {} },
+    settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, cookie: opts.cookie ?? {},
+      gateway: opts.gateway ? opts.gateway.mode ?? { kind: 'path' } : undefined },
   };
   const gateway = opts.gateway ? new Gateway({
     ...opts.gateway, view, authenticator: auth.authenticator, repo, activity: heartbeats, logger, registry: metrics.registry,

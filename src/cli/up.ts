@@ -55,6 +55,8 @@ export async function runUp(argv: string[]): Promise<void> {
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
     auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
+    // Sessions open through the gateway on the API's port (/s/{session}/), as the web UI links them.
+    gateway: {},
   });
   const lines = [
     'StreamSpace is up.',

@@ -1,6 +1,7 @@
 /**
  * Test support for the web UI: the whole platform in one process (embedded control plane with
- * two simulated nodes, the controllers and webhooks, the API serving web/dist), and Debian's
+ * two simulated nodes, the controllers and webhooks, the API serving web/dist with the session
+ * gateway on its port), and Debian's
  * Chromium driven through playwright-core. Chromium is installed by scripts/ensure-chromium.sh
  * when missing (never downloaded by Playwright); web/dist is built when missing or older than
  * web/src. Every page's console errors are collected so a test can assert there were none.
@@ -102,7 +103,7 @@ export async function startBrowser(): Promise<TestBrowser> {
 /** Starts everything; `podStartDelayMs` makes starting and waking slow enough to watch. */
 export async function startWebHarness(): Promise<WebHarness> {
   const b = await startBrowser();
-  const h = await startApiHarness({}, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });
+  const h = await startApiHarness({ gateway: {} }, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });
   const stopControllers = await startControllers(h);
   await installBuiltinTemplates(h.kube, NAMESPACE, {});
   return {

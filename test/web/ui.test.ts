@@ -1,7 +1,7 @@
 /**
- * The web UI in Chromium against the whole platform: sign in; launch a session from the catalog
- * and watch it reach Running over the WebSocket without a reload; open it through the gateway
- * path; hibernate and wake it with the progress shown; a quota denial shows the webhook's exact
+ * The web UI in Chromium against the whole platform: sign in; launch a web-app session from the
+ * catalog and watch it reach Running over the WebSocket without a reload; open it through the
+ * gateway; hibernate and wake it with the progress shown; a quota denial shows the webhook's exact
  * reason; a non-admin sees no admin page and the API refuses them too; an admin drains the node
  * under a session and sees the session move. Each page is screenshotted to test/web/screenshots/.
  */
@@ -68,10 +68,11 @@ describe('web UI in Chromium', () => {
     await w.screenshot(user.page, 'catalog');
   });
 
-  it('launches a session and watches it reach Running without a reload, then opens it', async () => {
+  it('launches a web-app session and watches it reach Running without a reload, then opens it through the gateway', async () => {
     const page = user.page;
     await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = 'same page'));
-    await page.getByTestId('template-firefox').getByRole('button', { name: 'Launch' }).click();
+    // local-notes runs as a real process on a loopback address (the process runtime), so the gateway has something to reach.
+    await page.getByTestId('template-local-notes').getByRole('button', { name: 'Launch' }).click();
     const notice = page.getByRole('status').filter({ hasText: 'Launched' });
     session = (await notice.locator('strong').textContent())!;
     assert.match(session, /^lee-/);
@@ -83,6 +84,9 @@ describe('web UI in Chromium', () => {
     await w.screenshot(page, 'sessions');
     const [tab] = await Promise.all([page.waitForEvent('popup'), page.getByTestId(`session-${session}`).getByRole('link', { name: 'Open' }).click()]);
     assert.equal(new URL(tab.url()).pathname, `/s/${session}/`);
+    // The sign-in cookie set at login lets the gateway through to the notes app itself.
+    await tab.getByRole('heading', { name: 'Notes' }).waitFor({ timeout: LONG });
+    assert.equal(await tab.title(), 'Notes');
     await tab.close();
   });
 
@@ -92,6 +96,8 @@ describe('web UI in Chromium', () => {
     await phaseShown(user.page, session, 'Hibernated');
     await card.getByRole('button', { name: 'Wake' }).click();
     await card.getByRole('progressbar', { name: /^Waking/ }).waitFor({ timeout: LONG });
+    // The steps are the gateway's (its waiting page's), streamed while the session wakes.
+    await card.locator('[data-testid="progress"][data-source="gateway"]').waitFor({ timeout: LONG });
     await phaseShown(user.page, session, 'Running');
     await card.getByTestId('progress').waitFor({ state: 'detached' });
   });

@@ -32,18 +32,22 @@ export function authRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get('/config', {
       config: { auth: 'public' },
       schema: {
-        summary: 'How to sign in: the mode, and for `oidc` the provider and the web UI\'s public client', tags: ['auth'],
+        summary: 'How to sign in (the mode; for `oidc` the provider and the web UI\'s public client) and how session addresses look', tags: ['auth'],
         response: {
           200: {
             type: 'object', required: ['mode'],
             properties: {
               mode: { type: 'string', enum: ['local', 'oidc', 'proxy'] },
               oidc: { type: 'object', required: ['issuer', 'clientId', 'scopes'], properties: { issuer: { type: 'string' }, clientId: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } } } },
+              gateway: {
+                type: 'object', required: ['kind'], description: 'The session gateway on this port: `path` (`/s/{session}/`) or `host` (`{session}.{domain}`); absent when not served here.',
+                properties: { kind: { type: 'string', enum: ['path', 'host'] }, domain: { type: 'string' } },
+              },
             },
           },
         },
       },
-    }, async () => ({ mode: deps.authenticator.mode, oidc: deps.authenticator.oidcClient }));
+    }, async () => ({ mode: deps.authenticator.mode, oidc: deps.authenticator.oidcClient, gateway: deps.settings.gateway }));
 
     app.get('/me', {
       schema: {

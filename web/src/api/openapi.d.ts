@@ -394,7 +394,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How to sign in: the mode, and for `oidc` the provider and the web UI's public client */
+        /** How to sign in (the mode; for `oidc` the provider and the web UI's public client) and how session addresses look */
         get: {
             parameters: {
                 query?: never;
@@ -417,6 +417,12 @@ export interface paths {
                                 issuer: string;
                                 clientId: string;
                                 scopes: string[];
+                            };
+                            /** @description The session gateway on this port: `path` (`/s/{session}/`) or `host` (`{session}.{domain}`); absent when not served here. */
+                            gateway?: {
+                                /** @enum {string} */
+                                kind: "path" | "host";
+                                domain?: string;
                             };
                         };
                     };
@@ -2163,6 +2169,11 @@ export interface paths {
                         idleTimeout?: string;
                         /** @description Longest the session may run in total before it is terminated, as a Go duration (for example `8h`). `0` or unset means no limit. */
                         maxSessionDuration?: string;
+                        /**
+                         * Format: date-time
+                         * @description Keep the session running until this time even without activity (a long job): idle hibernation waits for it. maxSessionDuration still applies.
+                         */
+                        keepRunningUntil?: string;
                         /** @description Free-form tags for finding and grouping sessions. */
                         tags?: string[];
                         /** @description Git repository cloned into the workspace when the session first starts (code-server sessions). */
@@ -2885,8 +2896,10 @@ export interface paths {
                             icon?: string;
                             /** @description Container image the session runs, as a Docker image reference (`[registry/]repository[:tag][@digest]`). */
                             baseImage: string;
-                            /** @description Overrides the image entrypoint (container `command`). */
+                            /** @description Overrides the image entrypoint (container `command`). With runtimeClassName `streamspace-local`, the one program of the local runtime to run (`streamspace-desktop`, `streamspace-notes`). */
                             command?: string[];
+                            /** @description RuntimeClass of the session pod. `streamspace-local` runs it as local processes on the embedded control plane's machine (`streamspace up`); unset means the cluster's default container runtime. */
+                            runtimeClassName?: string;
                             /** @description Arguments to the entrypoint (container `args`). */
                             args?: string[];
                             /** @description Resources a session gets when it does not set its own spec.resources. */
@@ -2991,6 +3004,12 @@ export interface paths {
                                 /** @description HTTP path probed to decide the application is ready (code-server: `/healthz`); must start with `/`. Unset means a TCP check on the port. */
                                 healthCheck?: string;
                             };
+                            /**
+                             * @description What keeps a session awake, as the gateway sees it: `input` counts only what a person does (VNC key and pointer events; web-app requests other than background polling), `traffic` counts any bytes either way.
+                             * @default input
+                             * @enum {string}
+                             */
+                            idleSignal?: "input" | "traffic";
                         };
                     };
                 };
@@ -3154,8 +3173,10 @@ export interface paths {
                             icon?: string;
                             /** @description Container image the session runs, as a Docker image reference (`[registry/]repository[:tag][@digest]`). */
                             baseImage: string;
-                            /** @description Overrides the image entrypoint (container `command`). */
+                            /** @description Overrides the image entrypoint (container `command`). With runtimeClassName `streamspace-local`, the one program of the local runtime to run (`streamspace-desktop`, `streamspace-notes`). */
                             command?: string[];
+                            /** @description RuntimeClass of the session pod. `streamspace-local` runs it as local processes on the embedded control plane's machine (`streamspace up`); unset means the cluster's default container runtime. */
+                            runtimeClassName?: string;
                             /** @description Arguments to the entrypoint (container `args`). */
                             args?: string[];
                             /** @description Resources a session gets when it does not set its own spec.resources. */
@@ -3260,6 +3281,12 @@ export interface paths {
                                 /** @description HTTP path probed to decide the application is ready (code-server: `/healthz`); must start with `/`. Unset means a TCP check on the port. */
                                 healthCheck?: string;
                             };
+                            /**
+                             * @description What keeps a session awake, as the gateway sees it: `input` counts only what a person does (VNC key and pointer events; web-app requests other than background polling), `traffic` counts any bytes either way.
+                             * @default input
+                             * @enum {string}
+                             */
+                            idleSignal?: "input" | "traffic";
                         };
                     };
                 };

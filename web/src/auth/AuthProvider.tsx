@@ -7,11 +7,14 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, currentTokens, must, onSessionExpired, setTokens } from '../api/client';
 import type { Me } from '../api/types';
+import type { GatewayMode } from '../gateway';
 import { finishOidcSignIn, startOidcSignIn, type OidcClient } from './oidc';
 
 export interface AuthConfig {
   mode: 'local' | 'oidc' | 'proxy';
   oidc?: OidcClient;
+  /** How session addresses look (the gateway on the API's port); absent without a gateway. */
+  gateway?: GatewayMode;
 }
 
 interface AuthState {

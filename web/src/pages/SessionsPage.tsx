@@ -10,6 +10,7 @@ import { isStarting, SessionProgress } from '../components/SessionProgress';
 import { humanDuration, parseGoDuration } from '../duration';
 import type { LiveState } from '../live';
 import { useAuth } from '../auth/AuthProvider';
+import { sessionUrl } from '../gateway';
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(Date.now());
@@ -29,6 +30,7 @@ function IdleLeft({ s }: { s: Session }) {
 }
 
 function Actions({ s, onError }: { s: Session; onError: (e: unknown) => void }) {
+  const { config } = useAuth();
   const name = s.metadata.name;
   const setState = async (state: 'running' | 'hibernated') => {
     try {
@@ -47,9 +49,10 @@ function Actions({ s, onError }: { s: Session; onError: (e: unknown) => void }) 
   };
   const phase = s.status?.phase;
   const wanted = s.spec.state ?? 'running';
+  const url = sessionUrl(config?.gateway, name);
   return (
     <div className="actions">
-      {phase === 'Running' && <a className="button primary" href={`/s/${encodeURIComponent(name)}/`} target="_blank" rel="noopener">Open</a>}
+      {phase === 'Running' && url && <a className="button primary" href={url} target="_blank" rel="noopener">Open</a>}
       {phase === 'Running' && wanted === 'running' && <button type="button" onClick={() => void setState('hibernated')}>Hibernate</button>}
       {phase === 'Hibernated' && wanted === 'hibernated' && <button type="button" className="primary" onClick={() => void setState('running')}>Wake</button>}
       {phase !== 'Terminated' && <button type="button" className="danger" onClick={() => void terminate()}>Terminate</button>}
