@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildWebUi } from '../src/cli/web-build.ts';
+import { ensureWebUi } from '../src/cli/web-build.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -23,7 +23,8 @@ for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, enc
   fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
   fs.copyFileSync(path.join(root, 'src', file), path.join(dist, file));
 }
-// The web UI: Vite bundles web/ into web/dist, which the API serves at `/`.
-buildWebUi();
+// The web UI: Vite bundles web/ into web/dist, which the API serves at `/` (skipped when web/dist
+// is newer than every source: a build running beside a server must not swap its files needlessly).
+ensureWebUi();
 process.stdout.write(`built web/dist/ (served by the API at /)\n`);
 process.stdout.write(`built ${path.relative(root, dist)}/ (run: node dist/cli/main.js <command>)\n`);

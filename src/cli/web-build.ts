@@ -33,13 +33,31 @@ export function buildWebUi(): void {
     fs.rmSync(staging, { recursive: true, force: true });
     throw new Error(`building the web UI failed (vite exited ${vite.status})`);
   }
+  swapIn(staging);
+}
+
+/**
+ * Moves `staging` to web/dist. Another process may be swapping in its own build of the same
+ * sources at the same moment (test files start in parallel); when web/dist keeps reappearing,
+ * that build is as good as ours and ours is dropped.
+ */
+function swapIn(staging: string): void {
   const old = `${WEB_DIST}.old-${process.pid}`;
-  if (fs.existsSync(WEB_DIST)) fs.renameSync(WEB_DIST, old);
-  fs.renameSync(staging, WEB_DIST);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      if (fs.existsSync(WEB_DIST)) fs.renameSync(WEB_DIST, old);
+      fs.renameSync(staging, WEB_DIST);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw err;
+    }
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-/** Builds web/dist unless it is current. */
+/** Builds web/dist unless it is current (`npm run build`, `streamspace up`, the web tests). */
 export function ensureWebUi(): void {
   if (!webBuildIsCurrent()) buildWebUi();
 }
