@@ -160,6 +160,27 @@ describe('web UI in Chromium', () => {
     await w.screenshot(page, 'nodes-drained');
   });
 
+  it('lets an admin label and taint a node, and remove them, following each operation', async () => {
+    const page = admin.page;
+    const card = page.locator('[data-testid^="node-"]').filter({ has: page.getByTestId('node-sessions').getByText(session) });
+    const node = (await card.getAttribute('data-testid'))!.replace(/^node-/, '');
+    await card.getByRole('textbox', { name: 'Label', exact: true }).fill('tier=gold');
+    await card.getByRole('button', { name: 'Set label' }).click();
+    await page.getByTestId(`operation-label-${node}`).getByTestId('operation-phase').filter({ hasText: 'Succeeded' }).waitFor({ timeout: LONG });
+    await card.getByText('tier=gold').waitFor();
+    await card.getByRole('textbox', { name: 'Taint', exact: true }).fill('dedicated=web:NoSchedule');
+    await card.getByRole('button', { name: 'Add taint' }).click();
+    await card.getByText('dedicated=web:NoSchedule').waitFor({ timeout: LONG });
+    await w.screenshot(page, 'nodes-labelled');
+    await card.getByRole('button', { name: 'Remove tier=gold' }).click();
+    await card.getByText('tier=gold').waitFor({ state: 'detached', timeout: LONG });
+    await card.getByRole('button', { name: 'Remove dedicated=web:NoSchedule' }).click();
+    await card.getByText('dedicated=web:NoSchedule').waitFor({ state: 'detached', timeout: LONG });
+    const stored = (await w.h.request('GET', `/api/v1/nodes/${node}`, { token: await w.h.login('admin', ADMIN_PASSWORD) })).json;
+    assert.equal(stored.metadata.labels.tier, undefined);
+    assert.equal((stored.spec.taints ?? []).some((t: { key: string }) => t.key === 'dedicated'), false);
+  });
+
   it('shows the other admin pages, and a template\'s validation error at its field', async () => {
     const page = admin.page;
     for (const [link, shot] of [['Users', 'admin-users'], ['Quotas', 'admin-quotas'], ['Audit log', 'admin-audit']]) {

@@ -4,11 +4,15 @@ import { api, must } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { ActionForm } from '../components/Form';
 import { useAsync } from '../useAsync';
+import { useAuth } from '../auth/AuthProvider';
 
-interface ApiKey { id: string; name: string; prefix?: string; createdAt?: string; expiresAt?: string | null; lastUsedAt?: string | null }
+interface ApiKey { id: string; name: string; username?: string; createdAt?: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string }
 
 export function ApiKeysPage() {
-  const { data, error, reload } = useAsync(async () => (must(await api.GET('/api/v1/api-keys')) as unknown as { items: ApiKey[] }).items);
+  const { me } = useAuth();
+  const [all, setAll] = useState(false);
+  const { data, error, reload } = useAsync(
+    async () => (must(await api.GET('/api/v1/api-keys', { params: { query: all ? { all: true } : {} } })) as unknown as { items: ApiKey[] }).items, [all]);
   const [name, setName] = useState('');
   const [days, setDays] = useState('');
   const [created, setCreated] = useState<string>();
@@ -34,13 +38,14 @@ export function ApiKeysPage() {
         <label>Expires in days <input type="number" min={1} value={days} onChange={(e) => setDays(e.target.value)} /></label>
       </ActionForm>
       {created && <p className="notice" role="status">Your new key (shown once): <code>{created}</code></p>}
+      {me?.role === 'admin' && <label className="checkbox"><input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Everyone's keys</label>}
       <table className="data">
-        <thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
         <tbody>
           {(data ?? []).map((k) => (
             <tr key={k.id}>
-              <td>{k.name}</td><td>{k.createdAt}</td><td>{k.expiresAt ?? 'never'}</td><td>{k.lastUsedAt ?? '—'}</td>
-              <td><button type="button" className="danger" onClick={() => void revoke(k.id)}>Revoke</button></td>
+              <td>{k.name}</td><td>{k.username}</td><td>{k.createdAt}</td><td>{k.expiresAt ?? 'never'}</td><td>{k.lastUsedAt ?? '—'}</td>
+              <td>{k.revokedAt ? 'revoked' : <button type="button" className="danger" aria-label={`Revoke ${k.name}`} onClick={() => void revoke(k.id)}>Revoke</button>}</td>
             </tr>
           ))}
         </tbody>

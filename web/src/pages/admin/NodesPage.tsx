@@ -31,6 +31,22 @@ function parseKeyValue(text: string): { key: string; value: string; effect?: str
   return { key: key.trim(), value: value.trim(), effect: effect?.trim() };
 }
 
+/** Labels an admin set (not the ones kubelets and Kubernetes own). */
+function userLabels(node: KubeNode): [string, string][] {
+  return Object.entries(node.metadata.labels ?? {}).filter(([k]) => !/(^|\.)kubernetes\.io\//.test(k));
+}
+
+function Removable({ title, items }: { title: string; items: { key: string; text: string; remove: () => void }[] }) {
+  return (
+    <div className="removable">
+      <span className="muted">{title}:</span>
+      {items.length ? items.map((i) => (
+        <span key={i.key} className="chip">{i.text} <button type="button" aria-label={`Remove ${i.text}`} onClick={i.remove}>×</button></span>
+      )) : <span className="muted"> —</span>}
+    </div>
+  );
+}
+
 function NodeCard({ view, onError }: { view: NodeView; onError: (e: unknown) => void }) {
   const name = view.node.metadata.name;
   const [label, setLabel] = useState('');
@@ -45,8 +61,10 @@ function NodeCard({ view, onError }: { view: NodeView; onError: (e: unknown) => 
         <span className={`phase ${ready ? 'phase-running' : 'phase-failed'}`}>{ready ? 'Ready' : 'Not ready'}{cordoned ? ', cordoned' : ''}</span>
       </div>
       <p className="muted">Requested CPU {view.stats.requested?.cpu}, memory {view.stats.requested?.memory}; {view.stats.pods} pods</p>
-      <p className="muted">Labels: {Object.entries(view.node.metadata.labels ?? {}).filter(([k]) => !k.startsWith('kubernetes.io/') && !k.startsWith('node.kubernetes.io/')).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</p>
-      <p className="muted">Taints: {(view.node.spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`).join(', ') || '—'}</p>
+      <Removable title="Labels" items={userLabels(view.node).map(([k, v]) => ({ key: k, text: `${k}=${v}`, remove: () => run('unlabel', { labels: { [k]: '' } }) }))} />
+      <Removable title="Taints" items={(view.node.spec?.taints ?? []).map((t) => ({
+        key: `${t.key}:${t.effect}`, text: `${t.key}=${t.value ?? ''}:${t.effect}`, remove: () => run('untaint', { taint: { key: t.key, effect: t.effect } }),
+      }))} />
       <h3>Sessions</h3>
       <ul className="sessions-on-node" data-testid="node-sessions">{(view.stats.sessions ?? []).map((s) => <li key={s}>{s}</li>)}</ul>
       {!view.stats.sessions?.length && <p className="muted">None</p>}
