@@ -9,7 +9,11 @@ export function ExpiredDialog() {
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (expired && !d.open) d.showModal();
+    if (expired && !d.open) {
+      d.showModal();
+      // The user name is known: start at the password.
+      d.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
+    }
     if (!expired && d.open) d.close();
   }, [expired]);
   return (

@@ -59,7 +59,7 @@ export function TemplatesPage() {
     <>
       <ErrorBanner error={error} />
       <form className="card stack" aria-label="New template from YAML" onSubmit={(e) => void submit(e)}>
-        <label htmlFor="template-yaml">Template YAML (<code>name</code> and <code>spec</code>)</label>
+        <label htmlFor="template-yaml" className="plain">Template YAML with <code>name</code> and <code>spec</code></label>
         <textarea id="template-yaml" rows={14} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)}
           aria-invalid={!!problem} aria-describedby={problem ? 'template-problem' : undefined} />
         {!!problem && (
