@@ -10,6 +10,8 @@ import type { ClusterView } from './kube/cluster-view.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { OpenApiBuilder } from './openapi.ts';
 import type { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
+import type { AddressMode } from '../gateway/session-address.ts';
+import type { CookieSettings } from '../gateway/cookie.ts';
 
 /** The shared parts of a running API. */
 export interface ApiDeps {
@@ -29,5 +31,9 @@ export interface ApiDeps {
     cacheWaitMs: number;
     /** How long a connection lives without a heartbeat. */
     connectionTtlMs: number;
+    /** Attributes of the gateway's sign-in cookie set at login. */
+    cookie: CookieSettings;
+    /** How session addresses look when the gateway is served on this port (the web UI links them). */
+    gateway?: AddressMode;
   };
 }

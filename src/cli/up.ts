@@ -21,6 +21,7 @@ import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.
 import { startApiServer } from '../api/server.ts';
 import { codeServerOptions } from './api.ts';
 import path from 'node:path';
+import { ensureWebUi } from './web-build.ts';
 
 /** The API's port: --api-port, STREAMSPACE_API_PORT, or 8080. */
 function apiPort(argv: string[]): number {
@@ -37,7 +38,18 @@ async function admissionServing(ctrl: ControllerManager, running: Promise<void>)
   await Promise.race([ctrl.webhooks.serving(), running.then(() => Promise.reject(new Error('controllers stopped before the webhooks served')))]);
 }
 
+/** Builds the web UI once on a fresh clone; without Vite (production installs) the API says how. */
+function prepareWebUi(): string {
+  try {
+    ensureWebUi();
+    return '';
+  } catch (err) {
+    return `   (not built: ${err instanceof Error ? err.message : String(err)})`;
+  }
+}
+
 export async function runUp(argv: string[]): Promise<void> {
+  const webProblem = prepareWebUi();
   const flags = parseClusterFlags(argv, { port: 6443 });
   const cp = await startFromFlags(flags);
   const kubeConfig = restConfigFromKubeconfigText(cp.kubeconfig, { baseDir: process.cwd() });
@@ -58,6 +70,8 @@ export async function runUp(argv: string[]): Promise<void> {
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
     auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
+    // Sessions open through the gateway on the API's port (/s/{session}/), as the web UI links them.
+    gateway: {},
   });
   const lines = [
     'StreamSpace is up.',
@@ -67,6 +81,7 @@ export async function runUp(argv: string[]): Promise<void> {
     `  Controllers:               /healthz, /readyz, /metrics at ${url}; ${describeScope(settings)}`,
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,
     `  StreamSpace API:           ${api.url}   (OpenAPI: ${api.url}/api/openapi.json)`,
+    `  Web UI:                    ${api.url}/${webProblem}`,
   ];
   if (api.bootstrap.generatedPassword) lines.push(`  Admin login:               admin / ${api.bootstrap.generatedPassword}   (shown once; stored in the data folder)`);
   process.stdout.write(lines.join('\n') + '\n');

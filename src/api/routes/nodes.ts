@@ -41,6 +41,8 @@ export interface NodeStats {
   requested: { cpu: string; memory: string };
   pods: number;
   sessionPods: number;
+  /** Names of the sessions whose pods are bound to the node. */
+  sessions: string[];
 }
 
 /** The body of POST /nodes/{name}/operations. */
@@ -65,6 +67,7 @@ const statsSchema = {
     name: { type: 'string' }, capacity: { type: 'object' }, allocatable: { type: 'object' },
     requested: { type: 'object', properties: { cpu: { type: 'string' }, memory: { type: 'string' } } },
     pods: { type: 'integer' }, sessionPods: { type: 'integer' },
+    sessions: { type: 'array', items: { type: 'string' }, description: 'Sessions whose pods are bound to the node.' },
   },
 } as const;
 
@@ -97,10 +100,12 @@ export function nodeStats(deps: ApiDeps, node: NodeLike): NodeStats {
     .filter((p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   const cpu = pods.reduce((sum, p) => sum + requestOf(p, 'cpu'), 0n);
   const memory = pods.reduce((sum, p) => sum + requestOf(p, 'memory'), 0n);
+  const sessionPods = pods.filter((p) => p.metadata.labels?.[SESSION_POD_LABEL] !== undefined);
   return {
     name, capacity: node.status?.capacity ?? {}, allocatable: node.status?.allocatable ?? {},
     requested: { cpu: canonicalQuantityString(cpu, 'DecimalSI'), memory: canonicalQuantityString(memory, 'BinarySI') },
-    pods: pods.length, sessionPods: pods.filter((p) => p.metadata.labels?.[SESSION_POD_LABEL] !== undefined).length,
+    pods: pods.length, sessionPods: sessionPods.length,
+    sessions: [...new Set(sessionPods.map((p) => p.metadata.labels![SESSION_POD_LABEL]!))].sort(),
   };
 }
 

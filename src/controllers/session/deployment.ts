@@ -132,6 +132,7 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
         // A session with spec.repository gets init containers that clone or pull it into the home volume.
         spec: withRepositoryClone({
           automountServiceAccountToken: false,
+          ...(spec.runtimeClassName ? { runtimeClassName: spec.runtimeClassName } : {}),
           // Thousands of session Services in one namespace would otherwise become env vars in every pod.
           enableServiceLinks: false,
           securityContext: {

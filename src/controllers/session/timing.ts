@@ -44,13 +44,16 @@ function isRunning(session: Session): boolean {
 
 /**
  * When a running session becomes idle: the later of its last activity and its start (a woken
- * session's activity from before it slept does not count), plus idleTimeout and the grace.
+ * session's activity from before it slept does not count), plus idleTimeout and the grace; not
+ * before its spec.keepRunningUntil.
  */
 export function idleDeadline(session: Session, graceMs: number): number | undefined {
   const timeout = durationMs(session.spec.idleTimeout);
   if (!isRunning(session) || timeout === 0) return undefined;
   const since = Math.max(timeMs(session.status?.lastActivity), timeMs(session.status?.startedAt));
-  return Number.isFinite(since) ? since + timeout + graceMs : undefined;
+  if (!Number.isFinite(since)) return undefined;
+  // A keep-running time holds idleness off until then (maxSessionDuration still stops the session).
+  return Math.max(since + timeout + graceMs, timeMs(session.spec.keepRunningUntil));
 }
 
 /** When a running session has run for its maxSessionDuration (counted from when it last started). */

@@ -9,9 +9,10 @@
  * Every step records the Events a node emits and container logs (served by pods/log). A pod with a
  * deletionTimestamp is stopped (Killing) and, after min(grace period, podStopDelayMs), deleted with
  * gracePeriodSeconds 0. Pods on a node that is not Ready are left alone: that kubelet is down.
+ * Pods of RuntimeClass `streamspace-local` run as real processes instead (./processes/).
  */
 import { deepEqual, type KubeObject } from '../api/object.ts';
-import type { PodLogReader } from '../http/resource-handler.ts';
+import type { PodLogFollower, PodLogReader } from '../http/resource-handler.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { advanceContainer, newContainerRun, nextChangeOf, type ContainerRun, type RuntimeEnv } from './container-runtime.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
@@ -22,6 +23,7 @@ import { PodLogStore } from './pod-logs.ts';
 import { allocatePodIP, hostIPOf } from './pod-network.ts';
 import { isPodTerminal } from './pod-state.ts';
 import { renderPodStatus, type PodRun } from './pod-status.ts';
+import { isLocalPod, ProcessRuntime } from './processes/process-runtime.ts';
 import { isNodeReady } from './taints.ts';
 import { FAILED_ATTACH, multiAttachProblem, type AttachLookup } from './volume-attach.ts';
 import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
@@ -57,6 +59,7 @@ class Kubelet {
   readonly blocked = new Set<string>();
   private readonly lookup: DependencyLookup;
   private readonly attachLookup: AttachLookup;
+  readonly local: ProcessRuntime;
 
   constructor(ctx: ControllerContext) {
     this.ctx = ctx;
@@ -73,11 +76,17 @@ class Kubelet {
       pods: (ns) => this.client.list(T.pods, ns),
       started: (pod) => Boolean(pod.status?.podIP) || this.runs.get(keyOf(pod.metadata.namespace, pod.metadata.name!))?.started === true,
     };
+    this.local = new ProcessRuntime({
+      dataDir: ctx.dataDir, logs: this.logs, claims: this.lookup.claim, poke: (key) => this.queue.add(key),
+      claimUids: () => new Set(this.client.list(T.pvcs).map((c) => c.metadata.uid!)),
+    });
   }
 
   /** Forgets a pod that is gone. */
   forget(key: string): void {
     const { namespace, name } = splitKey(key);
+    const uid = this.runs.get(key)?.uid ?? this.stopping.get(key)?.uid;
+    if (uid) this.local.forgetPod(uid);
     this.runs.delete(key);
     this.stopping.delete(key);
     this.blocked.delete(key);
@@ -108,7 +117,9 @@ class Kubelet {
     const run = this.runs.get(key) ?? this.accept(key, pod, node);
     const now = this.ctx.svc.now().getTime();
     const wake = this.advance(key, pod, node, run, now);
-    const status = renderPodStatus(pod, run, now, rfc3339(new Date(now)));
+    const nowIso = rfc3339(new Date(now));
+    let status = renderPodStatus(pod, run, now, nowIso);
+    if (isLocalPod(pod)) status = this.local.decorate(pod, status, nowIso);
     if (!deepEqual(status, pod.status)) await this.client.update(T.pods, { ...pod, status }, 'status');
     return wake === undefined ? undefined : { requeueAfterMs: Math.max(1, wake - now) };
   }
@@ -140,7 +151,8 @@ class Kubelet {
       const startAt = run.acceptedAt + annotatedDelay(pod, SIM_ANNOTATIONS.startDelay, this.ctx.options().podStartDelayMs);
       if (now < startAt) return startAt;
       if (!this.mountVolumes(key, pod, run)) return now + DEPENDENCY_RECHECK_MS;
-      run.podIP = pod.spec.hostNetwork ? run.hostIP : allocatePodIP(node, this.usedIPs(node.metadata.name!));
+      if (isLocalPod(pod)) run.podIP = this.local.allocateIP(this.usedIPs());
+      else run.podIP = pod.spec.hostNetwork ? run.hostIP : allocatePodIP(node, this.usedIPs(node.metadata.name!));
       run.started = true;
     }
     this.blocked.delete(key);
@@ -193,14 +205,16 @@ class Kubelet {
         log: (lines) => this.logs.append(pod.metadata.namespace!, pod.metadata.name!, c.name, lines),
       },
     };
+    if (isLocalPod(pod)) return this.local.step({ key, pod, run }, c, spec, env);
     const extra = String(pod.metadata.annotations?.[SIM_ANNOTATIONS.log] ?? '').split('\n').filter((l) => l.trim());
     advanceContainer(c, spec, env, extra);
   }
 
-  private usedIPs(nodeName: string): Set<string> {
+  /** Pod IPs in use on the node (every node when unnamed: local pods share this machine's loopback). */
+  private usedIPs(nodeName?: string): Set<string> {
     const used = new Set<string>();
-    for (const p of this.client.list(T.pods)) if (p.spec?.nodeName === nodeName && p.status?.podIP) used.add(p.status.podIP);
-    for (const r of this.runs.values()) if (r.nodeName === nodeName && r.podIP) used.add(r.podIP);
+    for (const p of this.client.list(T.pods)) if ((!nodeName || p.spec?.nodeName === nodeName) && p.status?.podIP) used.add(p.status.podIP);
+    for (const r of this.runs.values()) if ((!nodeName || r.nodeName === nodeName) && r.podIP) used.add(r.podIP);
     return used;
   }
 
@@ -215,7 +229,10 @@ class Kubelet {
       this.stopping.set(key, stop);
       this.announceKilling(pod);
     }
-    if (now < stop.at) return { requeueAfterMs: stop.at - now };
+    // A local pod's processes get the whole grace period; it goes once they have exited.
+    if (isLocalPod(pod)) {
+      if (this.local.stopPod(key, pod.metadata.uid!, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000)) return;
+    } else if (now < stop.at) return { requeueAfterMs: stop.at - now };
     await this.client.delete(T.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
   }
 
@@ -232,12 +249,12 @@ class Kubelet {
   }
 
   /** pods/log: the container's lines, or undefined when it has not started. */
-  readLogs(namespace: string, podName: string, container: string | undefined, tailLines?: number): string[] | undefined {
+  readLogs(namespace: string, podName: string, container: string | undefined, tailLines?: number, previous = false): string[] | undefined {
     const pod = this.client.get(T.pods, namespace, podName);
     if (!pod) return undefined;
     const name = container ?? pod.spec?.containers?.[0]?.name;
-    const lines = this.logs.read(namespace, podName, pod.metadata.uid, name, tailLines);
-    if (lines) return lines;
+    const lines = this.logs.read(namespace, podName, pod.metadata.uid, name, { tailLines, previous });
+    if (lines || previous) return lines;
     // After a restart of the control plane the buffers are gone; a container that ran says so in its status.
     const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
     const cs = statuses.find((s: any) => s.name === name);
@@ -245,13 +262,14 @@ class Kubelet {
     if (!startedAt) return undefined;
     this.logs.begin(namespace, podName, pod.metadata.uid!, name);
     this.logs.append(namespace, podName, name, [`${new Date(startedAt).toISOString()} Started container ${name}`]);
-    return this.logs.read(namespace, podName, pod.metadata.uid, name, tailLines);
+    return this.logs.read(namespace, podName, pod.metadata.uid, name, { tailLines });
   }
 }
 
 /** The kubelet controller and its log reader. */
 export interface KubeletController extends Controller {
   podLogs: PodLogReader;
+  podLogFollow: PodLogFollower;
 }
 
 /** Starts the simulated kubelets. */
@@ -269,18 +287,21 @@ export function startKubelet(ctx: ControllerContext): KubeletController {
     } else if (obj.kind === 'Node') {
       for (const p of client.list(T.pods)) if (p.spec?.nodeName === obj.metadata.name) queue.add(podKey(p));
     } else {
+      if (obj.kind === 'PersistentVolumeClaim' && ev.type === 'DELETED') kubelet.local.claimDeleted(obj.metadata.uid!);
       kubelet.retryBlocked(obj.metadata.namespace);
     }
   });
   for (const p of client.list(T.pods)) if (p.spec?.nodeName) queue.add(podKey(p));
   return {
-    podLogs: (namespace, pod, container, tailLines) => kubelet.readLogs(namespace, pod, container, tailLines),
+    podLogs: (namespace, pod, container, tailLines, previous) => kubelet.readLogs(namespace, pod, container, tailLines, previous),
+    podLogFollow: (namespace, pod, container, onLine) => kubelet.logs.follow(namespace, pod, container, onLine),
     optionsChanged() {
       for (const key of kubelet.keys()) queue.add(key);
     },
     stop() {
       unsubscribe();
       queue.stop();
+      kubelet.local.stop();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The simulated containers' logs: a bounded buffer of lines per container instance, served by
  * GET pods/{name}/log. A restarted container starts a new buffer, as `kubectl logs` shows only the
- * current instance.
+ * current instance; the instance before it is kept for `--previous`. Followers (`-f`) get each
+ * line as it is appended.
  */
 
 interface LogBuffer {
@@ -9,9 +10,17 @@ interface LogBuffer {
   lines: string[];
 }
 
+/** What to read: the last `tailLines` lines; the instance before the current one (`--previous`). */
+export interface LogReadOptions {
+  tailLines?: number;
+  previous?: boolean;
+}
+
 /** Bounded in-memory logs of every simulated container. */
 export class PodLogStore {
   private readonly buffers = new Map<string, LogBuffer>();
+  private readonly previous = new Map<string, LogBuffer>();
+  private readonly followers = new Map<string, Set<(line: string) => void>>();
   private readonly maxLines: () => number;
 
   constructor(maxLines: () => number) {
@@ -24,7 +33,11 @@ export class PodLogStore {
 
   /** Starts a new instance's log (dropping the previous instance's lines). */
   begin(namespace: string, pod: string, uid: string, container: string): void {
-    this.buffers.set(PodLogStore.key(namespace, pod, container), { uid, lines: [] });
+    const key = PodLogStore.key(namespace, pod, container);
+    const before = this.buffers.get(key);
+    if (before?.uid === uid) this.previous.set(key, before);
+    else this.previous.delete(key);
+    this.buffers.set(key, { uid, lines: [] });
   }
 
   /** Appends lines to the current instance's log. */
@@ -32,21 +45,34 @@ export class PodLogStore {
     const b = this.buffers.get(PodLogStore.key(namespace, pod, container));
     if (!b) return;
     b.lines.push(...lines);
+    for (const f of this.followers.get(PodLogStore.key(namespace, pod, container)) ?? []) for (const l of lines) f(l);
     const max = Math.max(1, this.maxLines());
     if (b.lines.length > max) b.lines.splice(0, b.lines.length - max);
   }
 
   /** The lines of a container of the pod with `uid` (the last `tailLines` when given); undefined if it never started. */
-  read(namespace: string, pod: string, uid: string | undefined, container: string, tailLines?: number): string[] | undefined {
-    const b = this.buffers.get(PodLogStore.key(namespace, pod, container));
+  read(namespace: string, pod: string, uid: string | undefined, container: string, opts: LogReadOptions = {}): string[] | undefined {
+    const { tailLines, previous } = opts;
+    const b = (previous ? this.previous : this.buffers).get(PodLogStore.key(namespace, pod, container));
     if (!b || (uid && b.uid !== uid)) return undefined;
     if (tailLines === undefined || !Number.isFinite(tailLines) || tailLines < 0) return [...b.lines];
     return tailLines === 0 ? [] : b.lines.slice(-tailLines);
   }
 
+  /** Calls `onLine` for every line appended to the container's log until the returned function is called. */
+  follow(namespace: string, pod: string, container: string, onLine: (line: string) => void): () => void {
+    const key = PodLogStore.key(namespace, pod, container);
+    const set = this.followers.get(key) ?? new Set();
+    this.followers.set(key, set.add(onLine));
+    return () => {
+      set.delete(onLine);
+      if (!set.size) this.followers.delete(key);
+    };
+  }
+
   /** Drops every log of a pod (it is gone). */
   forget(namespace: string, pod: string): void {
     const prefix = `${namespace}/${pod}/`;
-    for (const k of this.buffers.keys()) if (k.startsWith(prefix)) this.buffers.delete(k);
+    for (const map of [this.buffers, this.previous]) for (const k of map.keys()) if (k.startsWith(prefix)) map.delete(k);
   }
 }

@@ -4,7 +4,7 @@
  * (./internal-client.ts). Started by startControlPlane(); its options change at runtime through
  * PUT /debug/simulation (`set`), which tests use to tune timings and inject failures.
  */
-import type { PodLogReader } from '../http/resource-handler.ts';
+import type { PodLogFollower, PodLogReader } from '../http/resource-handler.ts';
 import type { Services } from '../verbs/scope.ts';
 import type { Controller, ControllerContext } from './controller.ts';
 import { startCrdCleanup } from './crd-cleanup.ts';
@@ -30,6 +30,7 @@ export type { SimulatedNodeSpec, SimulationOptions } from './simulation-options.
 export interface SimulatedCluster {
   /** Container logs for GET pods/{name}/log (undefined before the container started). */
   podLogs: PodLogReader;
+  podLogFollow: PodLogFollower;
   /** The options as set (defaults not filled in). */
   get(): SimulationOptions;
   /** Changes options at runtime; a null resets one to its default. Throws a 400 StatusError on a bad value. */
@@ -38,11 +39,11 @@ export interface SimulatedCluster {
 }
 
 /** Starts the simulated controllers against the store. */
-export async function startSimulatedCluster(svc: Services, opts: SimulationOptions): Promise<SimulatedCluster> {
+export async function startSimulatedCluster(svc: Services, opts: SimulationOptions, dataDir?: string): Promise<SimulatedCluster> {
   let current: SimulationOptions = { ...checkSimulationOptions(opts) };
   let resolved = resolveSimulationOptions(current);
   const events = new EventRecorder(svc);
-  const ctx: ControllerContext = { svc, events, options: () => resolved };
+  const ctx: ControllerContext = { svc, events, options: () => resolved, dataDir };
   const nodes = await startNodes(ctx, { createIfEmpty: true });
   const volumes = await startVolumes(ctx);
   const kubelet = startKubelet(ctx);
@@ -53,6 +54,7 @@ export async function startSimulatedCluster(svc: Services, opts: SimulationOptio
   ];
   return {
     podLogs: kubelet.podLogs,
+    podLogFollow: kubelet.podLogFollow,
     get: () => ({ ...current }),
     set(patch) {
       checkSimulationOptions(patch);
