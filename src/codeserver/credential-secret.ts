@@ -4,7 +4,7 @@
  * `secretKeyRef`, so the token is never a literal value in the pod spec.
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject, OwnerReference } from '../controlplane/api/object.ts';
+import type { KubeObject, OwnerReference } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 
 /** Keys of the credential Secret. */

@@ -5,7 +5,7 @@
  * write, and the service is not on any hot path.
  */
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { PodKind, SessionKind } from '../controllers/kinds.ts';
 import { LABELS, MANAGED_BY, selectorLabels } from '../controllers/session/naming.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';

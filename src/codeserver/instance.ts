@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { apiVersion } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { Session, SessionSpec } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { parseCloneReport, type CloneReport } from './clone-script.ts';
 import { CODESERVER_MANAGER } from './credential-secret.ts';
 import { CHECKOUT_CONTAINER } from './init-container.ts';

@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { ClaimKind } from '../controllers/kinds.ts';
 import { desiredHomeClaim } from '../controllers/session/children.ts';
 import { homeClaimName } from '../controllers/session/naming.ts';

@@ -7,7 +7,7 @@
  * (pulled, up-to-date, or why not), or the reason the pod does not start.
  */
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { DeploymentKind } from '../controllers/kinds.ts';
 import { workloadName } from '../controllers/session/naming.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { ClaimKind, SessionKind } from '../controllers/kinds.ts';
 import { SESSION_CONTAINER } from '../controllers/session/deployment.ts';
 import { homeClaimName } from '../controllers/session/naming.ts';

@@ -4,8 +4,8 @@
  * CODESERVER_MEMORY, PVC_SIZE, PVC_STORAGE_CLASS, CODESERVER_NAMESPACE) plus the few this
  * implementation adds (how access is checked, the Git image, limits, idle polling).
  */
-import { parseDuration } from '../controlplane/api/duration.ts';
-import { isValidQuantity } from '../controlplane/api/quantity.ts';
+import { parseDuration } from '../apimachinery/duration.ts';
+import { isValidQuantity } from '../apimachinery/quantity.ts';
 import { cloneUrlProblem } from './names.ts';
 
 /**

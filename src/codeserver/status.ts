@@ -9,7 +9,7 @@
  *   a pod exists but is not ready yet (init containers, probes) ...... STARTING
  *   nothing scheduled yet ............................................ PENDING
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import { FATAL_WAITING_REASONS } from '../controllers/session/workload.ts';
 

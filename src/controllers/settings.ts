@@ -4,8 +4,8 @@
  * {@link SETTING_DEFINITIONS}: its flag, its variable, its help line and how it is parsed, so the
  * parser, the help text and the docs cannot disagree. A flag wins over its variable.
  */
-import { parseDuration } from '../controlplane/api/duration.ts';
-import { isValidQuantity } from '../controlplane/api/quantity.ts';
+import { parseDuration } from '../apimachinery/duration.ts';
+import { isValidQuantity } from '../apimachinery/quantity.ts';
 
 /** How sessions are exposed: an Ingress, an Istio VirtualService or a Gateway API HTTPRoute. */
 export type RouteKindSetting = 'ingress' | 'istio' | 'gateway-api';

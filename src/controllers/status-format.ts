@@ -2,7 +2,7 @@
  * How the controllers write values into status: metav1.Time, and validation causes as the one
  * human-readable message a condition or a Failed phase carries.
  */
-import type { StatusCause } from '../controlplane/api/errors.ts';
+import type { StatusCause } from '../apimachinery/errors.ts';
 
 /** A metav1.Time: RFC 3339 with whole seconds. */
 export function kubeTime(ms: number): string {

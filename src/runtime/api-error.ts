@@ -4,7 +4,7 @@
  * It has the shape of client-node's ApiException (code, body, headers) without importing
  * client-node, and toApiError also accepts ApiExceptions thrown by client-node's generated APIs.
  */
-import type { StatusDetails } from '../controlplane/api/errors.ts';
+import type { StatusDetails } from '../apimachinery/errors.ts';
 
 /** A failed API request: HTTP code, Status reason and message. `body` keeps the raw text. */
 export class ApiError extends Error {

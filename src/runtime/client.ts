@@ -3,7 +3,7 @@
  * from the {@link ResourceTable}) so custom resources work like built-ins; plain JSON objects;
  * every write names its field manager; every failure is an {@link ApiError}.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { ApiError } from './api-error.ts';
 import { HttpsTransport } from './internal/https-transport.ts';
 import type { HttpRequest, Transport } from './internal/transport.ts';

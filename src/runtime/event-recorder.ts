@@ -5,7 +5,7 @@
  * Recording never blocks or throws: writes run in the background, failures are logged.
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { isNotFound } from './api-error.ts';
 import type { KubeClient } from './client.ts';
 import type { Clock } from './clock.ts';

@@ -14,9 +14,9 @@
  * Served at {@link NODE_OPERATION_WEBHOOK}.path; {@link nodeOperationValidatingWebhook} is the entry
  * of the ValidatingWebhookConfiguration. The webhook server needs `get` on nodes.
  */
-import { fieldInvalid, invalid, type StatusCause } from '../controlplane/api/errors.ts';
-import { deepEqual } from '../controlplane/api/object.ts';
-import { FIELD_IMMUTABLE_MESSAGE } from '../controlplane/api/validation.ts';
+import { fieldInvalid, invalid, type StatusCause } from '../apimachinery/errors.ts';
+import { deepEqual } from '../apimachinery/object.ts';
+import { FIELD_IMMUTABLE_MESSAGE } from '../apimachinery/validation.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { NodeOperation } from '../apis/stream/v1alpha1/nodeoperation.ts';
 import { nodeOperationSpecCauses } from '../controllers/nodeoperation/operation-policy.ts';

@@ -11,8 +11,8 @@
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { deepEqual, type KubeObject } from '../controlplane/api/object.ts';
-import { canonicalQuantityString } from '../controlplane/api/quantity.ts';
+import { deepEqual, type KubeObject } from '../apimachinery/object.ts';
+import { canonicalQuantityString } from '../apimachinery/quantity.ts';
 import type { SessionQuota, SessionQuotaUserUsage } from '../apis/stream/v1alpha1/sessionquota.ts';
 import { selectSessionQuota } from '../apis/stream/v1alpha1/sessionquota-selection.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';

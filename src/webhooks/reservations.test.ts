@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { isLaterVersion, QuotaReservations } from './reservations.ts';
 import type { SessionFootprint } from './usage.ts';
 

@@ -13,7 +13,7 @@
  * its own result (reinvocationPolicy IfNeeded, after a later webhook changed something) yields no
  * operations, and the answer carries no patch at all.
  */
-import { deepCopy } from '../controlplane/api/object.ts';
+import { deepCopy } from '../apimachinery/object.ts';
 import type { Session, SessionState } from '../apis/stream/v1alpha1/session.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
 import {

@@ -12,8 +12,8 @@
  * - its CPU and memory are the limits of spec.resources (the request where no limit is set), or of
  *   the template's defaultResources when the session has no resources of its own; none counts as 0.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { parseQuantity } from '../controlplane/api/quantity.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { parseQuantity } from '../apimachinery/quantity.ts';
 import type { ResourceRequirements } from '../apis/corev1.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { InformerHandler } from '../runtime/cache.ts';

@@ -16,7 +16,7 @@
  * may change it, and updates (a controller waking the session, say) are judged with the groups
  * recorded there, whoever makes them.
  */
-import { fieldForbidden, type StatusCause } from '../controlplane/api/errors.ts';
+import { fieldForbidden, type StatusCause } from '../apimachinery/errors.ts';
 import { group } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { AdmissionUserInfo } from './admission-review.ts';

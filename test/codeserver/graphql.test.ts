@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { credentialSecretName } from '../../src/codeserver/credential-secret.ts';
 import { CHECKOUT_CONTAINER, FETCH_CONTAINER } from '../../src/codeserver/init-container.ts';
 import { instanceId } from '../../src/codeserver/instance.ts';

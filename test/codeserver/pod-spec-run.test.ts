@@ -17,7 +17,7 @@ import path from 'node:path';
 import { load } from 'js-yaml';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { Template } from '../../src/apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { desiredDeployment, HOME_VOLUME, SESSION_CONTAINER } from '../../src/controllers/session/deployment.ts';
 import { defaultSettings } from '../../src/controllers/settings.ts';
 import { CLONE_SCRIPT, parseCloneReport } from '../../src/codeserver/clone-script.ts';

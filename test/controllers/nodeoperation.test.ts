@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { NodeOperation, NodeOperationSpec } from '../../src/apis/stream/v1alpha1/nodeoperation.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { FreshClient } from '../../src/controllers/fresh-client.ts';
 import { installCrds } from '../../src/controllers/install.ts';
 import { streamspaceResources } from '../../src/controllers/kinds.ts';

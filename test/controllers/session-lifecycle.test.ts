@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { Template } from '../../src/apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { ClaimKind, DeploymentKind, IngressKind, PodKind, ServiceKind, SessionKind, TemplateKind } from '../../src/controllers/kinds.ts';
 import { homeClaimName, LABELS, SESSION_FINALIZER, userLabelValue } from '../../src/controllers/session/naming.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';

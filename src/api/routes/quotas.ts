@@ -5,7 +5,7 @@
  * webhook counts them.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { canonicalQuantityString } from '../../controlplane/api/quantity.ts';
+import { canonicalQuantityString } from '../../apimachinery/quantity.ts';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { SessionQuotaSpec, type SessionQuota } from '../../apis/stream/v1alpha1/sessionquota.ts';

@@ -4,7 +4,7 @@
  * cache. Heartbeats are coalesced in memory (sessions/heartbeat-coalescer.ts).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import type { ApiDeps } from '../api-deps.ts';

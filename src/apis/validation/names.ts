@@ -4,7 +4,7 @@
  * apimachinery's validation messages. Object-name checks (DNS-1123 etc.) live in
  * src/controlplane/api/validation.ts.
  */
-import { regexError } from '../../controlplane/api/validation.ts';
+import { regexError } from '../../apimachinery/validation.ts';
 
 const IANA_SVC_NAME_MAX = 15;
 

@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { NodeOperation } from '../../apis/stream/v1alpha1/nodeoperation.ts';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { isNotFound, type KubeClient } from '../../runtime/client.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';

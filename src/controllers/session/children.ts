@@ -5,7 +5,7 @@
  * routes.ts. Builders are pure: same inputs, same object, which is what drift detection and the
  * applied-hash annotation rely on.
  */
-import type { KubeObject, OwnerReference } from '../../controlplane/api/object.ts';
+import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_VNC_PORT, type Template, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import type { ControllerSettings, HomeVolumeSettings } from '../settings.ts';

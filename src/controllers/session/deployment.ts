@@ -3,7 +3,7 @@
  * (non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp), probed on the
  * streaming port, with the user's home volume mounted at the template's homeMountPath.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ResourceRequirements } from '../../apis/corev1.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_HOME_MOUNT_PATH, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';

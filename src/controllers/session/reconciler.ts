@@ -15,7 +15,7 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
 import { mergePatch } from '../../runtime/patch.ts';

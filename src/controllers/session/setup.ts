@@ -4,7 +4,7 @@
  * sessions using it, a pod change its session (pod failures and readiness), a home claim change
  * the sessions of its user (HomeVolumeBound).
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { controllerManagedBy } from '../../runtime/builder.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';

@@ -5,7 +5,7 @@
  * controller asks to be called back exactly when the earlier one falls due instead of scanning
  * sessions periodically. The API writes status.lastActivity; this module only reads it.
  */
-import { parseDuration } from '../../controlplane/api/duration.ts';
+import { parseDuration } from '../../apimachinery/duration.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { MaxDurationAction } from '../settings.ts';
 

@@ -19,7 +19,7 @@
  *   to webhooks (kube-apiserver's --admission-control-config-file kubeconfigs);
  * - webhook clients are not cached: every call opens its own connection.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';
 import type { AdmissionAttributes, AdmissionChain } from './admission.ts';

@@ -4,7 +4,7 @@
  * apiextensions strategy would — so deleting a CRD first deletes every custom object it defines
  * (honouring their own finalizers), with condition Terminating=True, and then drops the finalizer.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { resourceTypesOf } from '../registry/custom.ts';
 import { storageName, type ResourceType } from '../registry/resource.ts';
 import { rfc3339 } from '../verbs/scope.ts';

@@ -4,7 +4,7 @@
  * ProgressDeadlineExceeded once no progress was made for progressDeadlineSeconds) — the fields
  * `kubectl rollout status` reads.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { findCondition, withCondition, type Condition } from './conditions.ts';
 import { surgeAndUnavailable } from './rollout.ts';
 

@@ -8,8 +8,8 @@
  * beyond revisionHistoryLimit are deleted; `spec.paused` holds rollouts. Status: see
  * ./deployment-status.ts.
  */
-import { matchesLabels, selectorFromLabelSelector } from '../api/labels.ts';
-import { deepEqual, type KubeObject } from '../api/object.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
 import { adoptedRefs, claimOf, controllerRefOf, controllerRefTo, releasedRefs } from './controller-ref.ts';
 import { deploymentStatus } from './deployment-status.ts';

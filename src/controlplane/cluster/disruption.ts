@@ -8,8 +8,8 @@
  * desiredHealthy). disruptedPods entries are dropped once the pod is gone or being deleted, or after
  * two minutes. Pods without a controller count as one expected pod each.
  */
-import { matchesLabels, selectorFromLabelSelector } from '../api/labels.ts';
-import { deepEqual, type KubeObject, type OwnerReference } from '../api/object.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject, type OwnerReference } from '../../apimachinery/object.ts';
 import type { Registry } from '../registry/registry.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { findCondition, withCondition } from './conditions.ts';

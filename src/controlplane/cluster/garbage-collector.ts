@@ -11,7 +11,7 @@
  * - Orphan: an owner being deleted with the `orphan` finalizer has its references removed from its
  *   dependents, then loses the finalizer.
  */
-import type { KubeObject, OwnerReference } from '../api/object.ts';
+import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
 import { storageName, type ResourceType } from '../registry/resource.ts';
 import type { ChangeEvent } from '../storage/store.ts';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type DeleteOptions } from '../verbs/delete.ts';

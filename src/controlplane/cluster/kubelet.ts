@@ -9,7 +9,7 @@
  * deletionTimestamp is stopped (Killing) and, after min(grace period, podStopDelayMs), deleted with
  * gracePeriodSeconds 0. Pods on a node that is not Ready are left alone: that kubelet is down.
  */
-import { deepEqual, type KubeObject } from '../api/object.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import type { PodLogReader } from '../http/resource-handler.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { advanceContainer, newContainerRun, nextChangeOf, type ContainerRun, type RuntimeEnv } from './container-runtime.ts';

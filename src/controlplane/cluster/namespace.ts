@@ -5,7 +5,7 @@
  * conditions (NamespaceContentRemaining, NamespaceFinalizersRemaining, …), and then finalizes the
  * namespace (its `kubernetes` finalizer) so the API removes it.
  */
-import { deepEqual, type KubeObject } from '../api/object.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import { storageName, type ResourceType } from '../registry/resource.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { withCondition, type Condition } from './conditions.ts';

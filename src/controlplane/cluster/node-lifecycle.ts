@@ -7,7 +7,7 @@
  * exists, or stuck terminating on a NotReady node, are force-deleted. Pods carry no default
  * not-ready/unreachable tolerations here, so a node going NotReady evicts its pods at once.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { withCondition, findCondition } from './conditions.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';

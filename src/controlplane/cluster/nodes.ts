@@ -5,7 +5,7 @@
  * status filled in (kwok's node-initialize stage). Changing `nodes`/`nodeSpecs` at runtime adds or
  * removes simulated nodes.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { componentClient, type Controller, type ControllerContext } from './controller.ts';
 import { T, type InternalClient } from './internal-client.ts';

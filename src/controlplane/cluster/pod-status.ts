@@ -5,7 +5,7 @@
  * containers. Fields the kubelet does not own (qosClass, nominatedNodeName, other conditions) are
  * kept.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { findCondition, withCondition, type Condition } from './conditions.ts';
 import { containerStatusOf, isContainerReady, type ContainerRun } from './container-runtime.ts';
 

@@ -3,7 +3,7 @@
  * finalizer while any pod that has not finished (not Succeeded/Failed) still mounts it, and loses it
  * — and so goes — once none does.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
 import { T, type InternalClient } from './internal-client.ts';
 import { claimNamesOf, isPodTerminal } from './pod-state.ts';

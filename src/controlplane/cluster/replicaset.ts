@@ -7,8 +7,8 @@
  * and reports replicas, fullyLabeledReplicas, readyReplicas, availableReplicas (minReadySeconds)
  * and observedGeneration.
  */
-import { matchesLabels, selectorFromLabelSelector } from '../api/labels.ts';
-import { deepEqual, type KubeObject } from '../api/object.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
 import { adoptedRefs, claimOf, controllerRefOf, controllerRefTo, releasedRefs } from './controller-ref.ts';
 import { T, type InternalClient } from './internal-client.ts';

@@ -10,7 +10,7 @@
  * message (`0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu.`) and a
  * FailedScheduling warning, and is tried again whenever nodes, pods or claims change.
  */
-import { deepEqual, type KubeObject } from '../api/object.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { findCondition, withCondition } from './conditions.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';

@@ -2,7 +2,7 @@
  * Taints and tolerations (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/),
  * including the taints the node lifecycle controller derives from a node's Ready condition.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { findCondition } from './conditions.ts';
 
 /** A node taint. */

@@ -4,7 +4,7 @@
  * reconnect path), with periodic BOOKMARKs when asked for, and Table-wrapped objects when the
  * client's Accept header asks for Tables (`kubectl get -w`).
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { FaultInjector } from '../faults.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import { parseFilter } from '../verbs/read.ts';

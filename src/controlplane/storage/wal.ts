@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 
 /** One record of the log: a put (create or update) or a delete of the object under `key`. */
 export interface LogRecord {
