@@ -2,7 +2,7 @@
  * Syntax checks for the container-level names a Template carries (port names, environment
  * variable names). Each returns the list of problems, empty when the value is valid, worded like
  * apimachinery's validation messages. Object-name checks (DNS-1123 etc.) live in
- * src/controlplane/api/validation.ts.
+ * src/apimachinery/validation.ts.
  */
 import { regexError } from '../../apimachinery/validation.ts';
 
