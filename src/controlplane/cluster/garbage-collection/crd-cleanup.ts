@@ -4,14 +4,14 @@
  * apiextensions strategy would — so deleting a CRD first deletes every custom object it defines
  * (honouring their own finalizers), with condition Terminating=True, and then drops the finalizer.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { resourceTypesOf } from '../registry/custom.ts';
-import { storageName, type ResourceType } from '../registry/resource.ts';
-import { rfc3339 } from '../verbs/scope.ts';
-import { findCondition, withCondition } from './conditions.ts';
-import { componentClient, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { resourceTypesOf } from '../../registry/custom.ts';
+import { storageName, type ResourceType } from '../../registry/resource.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
+import { findCondition, withCondition } from '../conditions.ts';
+import { componentClient, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 /** The finalizer that holds a CRD until its objects are gone. */
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';

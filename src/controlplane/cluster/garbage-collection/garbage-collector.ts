@@ -11,14 +11,14 @@
  * - Orphan: an owner being deleted with the `orphan` finalizer has its references removed from its
  *   dependents, then loses the finalizer.
  */
-import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
-import { storageName, type ResourceType } from '../registry/resource.ts';
-import type { ChangeEvent } from '../storage/store.ts';
-import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type DeleteOptions } from '../verbs/delete.ts';
-import { componentClient, type Controller, type ControllerContext } from './controller.ts';
-import type { InternalClient } from './internal-client.ts';
+import type { KubeObject, OwnerReference } from '../../../apimachinery/object.ts';
+import { storageName, type ResourceType } from '../../registry/resource.ts';
+import type { ChangeEvent } from '../../storage/store.ts';
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type DeleteOptions } from '../../verbs/delete.ts';
+import { componentClient, type Controller, type ControllerContext } from '../controller.ts';
+import type { InternalClient } from '../internal-client.ts';
 import { OwnerIndex, type StoredRef } from './owner-index.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 interface Classified {
   solid: OwnerReference[];

@@ -3,7 +3,7 @@
  * objects that name it in their ownerReferences. Kept in step with the store's change events, so
  * owner lookups see the store as it is (as the GC's live GETs would).
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 
 /** Where an object lives: its storage (`apps/replicasets`), namespace and name. */
 export interface StoredRef {

@@ -5,7 +5,7 @@
  * `sim.streamspace.io/fail-container`), or an image matching one of the `failImages` expressions
  * (that image's pulls fail, in any container).
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 
 /** How a simulated container fails. */
 export type FailureMode = 'ImagePull' | 'Crash';

@@ -9,20 +9,20 @@
  * deletionTimestamp is stopped (Killing) and, after min(grace period, podStopDelayMs), deleted with
  * gracePeriodSeconds 0. Pods on a node that is not Ready are left alone: that kubelet is down.
  */
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import type { PodLogReader } from '../http/resource-handler.ts';
-import { rfc3339 } from '../verbs/scope.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import type { PodLogReader } from '../../http/resource-handler.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
 import { advanceContainer, newContainerRun, nextChangeOf, type ContainerRun, type RuntimeEnv } from './container-runtime.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
 import { annotatedDelay, injectedFailure, SIM_ANNOTATIONS } from './injected-failures.ts';
-import { T, type InternalClient } from './internal-client.ts';
+import { T, type InternalClient } from '../internal-client.ts';
 import { containerConfigError, volumeProblem, type DependencyLookup } from './pod-dependencies.ts';
 import { PodLogStore } from './pod-logs.ts';
 import { allocatePodIP, hostIPOf } from './pod-network.ts';
-import { isPodTerminal } from './pod-state.ts';
+import { isPodTerminal } from '../pod-state.ts';
 import { renderPodStatus, type PodRun } from './pod-status.ts';
-import { isNodeReady } from './taints.ts';
-import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
+import { isNodeReady } from '../nodes/taints.ts';
+import { ReconcileQueue, type ReconcileResult } from '../work-queue.ts';
 
 /** How often a pod blocked on a missing volume or config looks again without being told. */
 const DEPENDENCY_RECHECK_MS = 2000;

@@ -4,7 +4,7 @@
  * and keys its environment refers to. Messages are the kubelet's (FailedMount,
  * CreateContainerConfigError).
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 
 /** Reads the objects a pod depends on. */
 export interface DependencyLookup {

@@ -1,5 +1,5 @@
 /** Pod addresses: each node hands out IPs from its pod CIDR (10.244.<n>.0/24), as a CNI's host-local IPAM does. */
-import type { KubeObject } from '../../apimachinery/object.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 
 /** The node's InternalIP (the pod's hostIP). */
 export function hostIPOf(node: KubeObject | undefined): string | undefined {

@@ -5,8 +5,8 @@
  * containers. Fields the kubelet does not own (qosClass, nominatedNodeName, other conditions) are
  * kept.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { findCondition, withCondition, type Condition } from './conditions.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { findCondition, withCondition, type Condition } from '../conditions.ts';
 import { containerStatusOf, isContainerReady, type ContainerRun } from './container-runtime.ts';
 
 /** The kubelet's record of one pod it runs. */

@@ -5,13 +5,13 @@
  * conditions (NamespaceContentRemaining, NamespaceFinalizersRemaining, …), and then finalizes the
  * namespace (its `kubernetes` finalizer) so the API removes it.
  */
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import { storageName, type ResourceType } from '../registry/resource.ts';
-import { rfc3339 } from '../verbs/scope.ts';
-import { withCondition, type Condition } from './conditions.ts';
-import { componentClient, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import { storageName, type ResourceType } from '../../registry/resource.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
+import { withCondition, type Condition } from '../conditions.ts';
+import { componentClient, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 /** The namespace finalizer the namespace controller owns. */
 export const NAMESPACE_FINALIZER = 'kubernetes';

@@ -1,7 +1,7 @@
 /** The service account controller: a `default` ServiceAccount in every active namespace, recreated if deleted. */
-import { componentClient, type Controller, type ControllerContext } from './controller.ts';
-import { isStatus, T, type InternalClient } from './internal-client.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { componentClient, type Controller, type ControllerContext } from '../controller.ts';
+import { isStatus, T, type InternalClient } from '../internal-client.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 async function ensureDefault(client: InternalClient, namespace: string): Promise<void> {
   const ns = client.get(T.namespaces, undefined, namespace);

@@ -7,15 +7,15 @@
  * exists, or stuck terminating on a NotReady node, are force-deleted. Pods carry no default
  * not-ready/unreachable tolerations here, so a node going NotReady evicts its pods at once.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { rfc3339 } from '../verbs/scope.ts';
-import { withCondition, findCondition } from './conditions.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
+import { withCondition, findCondition } from '../conditions.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
 import {
   conditionTaints, effectiveTaints, isNodeReady, NOT_READY_TAINT, tolerationFor, UNREACHABLE_TAINT, UNSCHEDULABLE_TAINT, type Taint,
 } from './taints.ts';
-import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
+import { ReconcileQueue, type ReconcileResult } from '../work-queue.ts';
 
 const MANAGED_TAINTS = new Set([NOT_READY_TAINT, UNREACHABLE_TAINT, UNSCHEDULABLE_TAINT]);
 const SOURCE = { component: 'taint-eviction-controller' };

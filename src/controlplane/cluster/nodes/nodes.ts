@@ -5,12 +5,12 @@
  * status filled in (kwok's node-initialize stage). Changing `nodes`/`nodeSpecs` at runtime adds or
  * removes simulated nodes.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { rfc3339 } from '../verbs/scope.ts';
-import { componentClient, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import type { SimulatedNodeSpec } from './simulation-options.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
+import { componentClient, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import type { SimulatedNodeSpec } from '../simulation-options.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 /** Marks nodes this controller created (only those are removed when the node count shrinks). */
 export const SIMULATED_NODE_ANNOTATION = 'sim.streamspace.io/simulated';

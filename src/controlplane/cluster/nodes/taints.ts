@@ -2,8 +2,8 @@
  * Taints and tolerations (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/),
  * including the taints the node lifecycle controller derives from a node's Ready condition.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { findCondition } from './conditions.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { findCondition } from '../conditions.ts';
 
 /** A node taint. */
 export interface Taint {

@@ -3,7 +3,7 @@
  * (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/): the selector's labels
  * must all match, and at least one of the required terms must match (all expressions of a term).
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 
 interface NodeSelectorRequirement {
   key: string;

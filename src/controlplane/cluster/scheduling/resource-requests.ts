@@ -3,8 +3,8 @@
  * any single init container, sidecars included in the sum, plus pod overhead, as the scheduler's
  * NodeResourcesFit computes it) and what a node can still give. Amounts are exact (nano-units).
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { parseQuantity } from '../../apimachinery/quantity.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { parseQuantity } from '../../../apimachinery/quantity.ts';
 
 /** Resource name → amount in nano-units. */
 export type ResourceAmounts = Map<string, bigint>;

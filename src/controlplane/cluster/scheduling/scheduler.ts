@@ -10,17 +10,17 @@
  * message (`0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu.`) and a
  * FailedScheduling warning, and is tried again whenever nodes, pods or claims change.
  */
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import { rfc3339 } from '../verbs/scope.ts';
-import { findCondition, withCondition } from './conditions.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
+import { findCondition, withCondition } from '../conditions.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
 import { matchesNodeSelection } from './node-affinity.ts';
-import { claimNamesOf, isPodTerminal } from './pod-state.ts';
+import { claimNamesOf, isPodTerminal } from '../pod-state.ts';
 import { addAmounts, allocatableOf, podRequests, type ResourceAmounts } from './resource-requests.ts';
-import { effectiveTaints, tolerationFor, UNSCHEDULABLE_TAINT } from './taints.ts';
-import { defaultStorageClass } from './volumes.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { effectiveTaints, tolerationFor, UNSCHEDULABLE_TAINT } from '../nodes/taints.ts';
+import { defaultStorageClass } from '../volumes/volumes.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 const SOURCE = { component: 'default-scheduler' };
 

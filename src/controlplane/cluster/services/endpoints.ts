@@ -5,12 +5,12 @@
  * resolved against the pod (targetPort by number, or by the name of a container port). Pods being
  * deleted or without an IP are left out. Services without a selector keep hand-made Endpoints.
  */
-import { labelSelectorFromSet, matchesLabels } from '../../apimachinery/labels.ts';
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import { isPodReady, isPodTerminal } from './pod-state.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { labelSelectorFromSet, matchesLabels } from '../../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import { isPodReady, isPodTerminal } from '../pod-state.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 interface EndpointPort {
   name?: string;

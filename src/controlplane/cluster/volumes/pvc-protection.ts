@@ -3,12 +3,12 @@
  * finalizer while any pod that has not finished (not Succeeded/Failed) still mounts it, and loses it
  * — and so goes — once none does.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import { claimNamesOf, isPodTerminal } from './pod-state.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import { claimNamesOf, isPodTerminal } from '../pod-state.ts';
 import { PVC_PROTECTION_FINALIZER } from './volumes.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 function inUse(client: InternalClient, pvc: KubeObject): boolean {
   return client.list(T.pods, pvc.metadata.namespace).some((p) => !isPodTerminal(p) && claimNamesOf(p).includes(pvc.metadata.name!));

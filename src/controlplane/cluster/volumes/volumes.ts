@@ -10,12 +10,12 @@
  * the volume's claimRef and Bound status. A volume whose claim is gone is deleted (Delete policy)
  * or Released (Retain).
  */
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import { parseQuantity } from '../../apimachinery/quantity.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { isStatus, T, type InternalClient } from './internal-client.ts';
-import { claimNamesOf } from './pod-state.ts';
-import { ReconcileQueue } from './work-queue.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import { parseQuantity } from '../../../apimachinery/quantity.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { isStatus, T, type InternalClient } from '../internal-client.ts';
+import { claimNamesOf } from '../pod-state.ts';
+import { ReconcileQueue } from '../work-queue.ts';
 
 /** The provisioner name of simulated volumes. */
 export const PROVISIONER = 'streamspace.io/simulated';

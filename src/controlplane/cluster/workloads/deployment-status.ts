@@ -4,8 +4,8 @@
  * ProgressDeadlineExceeded once no progress was made for progressDeadlineSeconds) — the fields
  * `kubectl rollout status` reads.
  */
-import type { KubeObject } from '../../apimachinery/object.ts';
-import { findCondition, withCondition, type Condition } from './conditions.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { findCondition, withCondition, type Condition } from '../conditions.ts';
 import { surgeAndUnavailable } from './rollout.ts';
 
 /** The computed status and when the controller should look again (the progress deadline). */

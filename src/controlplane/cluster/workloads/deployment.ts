@@ -8,16 +8,16 @@
  * beyond revisionHistoryLimit are deleted; `spec.paused` holds rollouts. Status: see
  * ./deployment-status.ts.
  */
-import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { adoptedRefs, claimOf, controllerRefOf, controllerRefTo, releasedRefs } from './controller-ref.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { adoptedRefs, claimOf, controllerRefOf, controllerRefTo, releasedRefs } from '../controller-ref.ts';
 import { deploymentStatus } from './deployment-status.ts';
-import { isStatus, T, type InternalClient } from './internal-client.ts';
-import { isPodTerminal } from './pod-state.ts';
+import { isStatus, T, type InternalClient } from '../internal-client.ts';
+import { isPodTerminal } from '../pod-state.ts';
 import { planRecreate, planRollingUpdate, surgeAndUnavailable, type ReplicaSetCounts } from './rollout.ts';
 import { podTemplateHash, sameTemplate, TEMPLATE_HASH_LABEL } from './template-hash.ts';
-import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
+import { ReconcileQueue, type ReconcileResult } from '../work-queue.ts';
 
 /** Annotations the deployment controller writes. */
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';

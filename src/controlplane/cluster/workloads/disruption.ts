@@ -8,17 +8,17 @@
  * desiredHealthy). disruptedPods entries are dropped once the pod is gone or being deleted, or after
  * two minutes. Pods without a controller count as one expected pod each.
  */
-import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
-import { deepEqual, type KubeObject, type OwnerReference } from '../../apimachinery/object.ts';
-import type { Registry } from '../registry/registry.ts';
-import { rfc3339 } from '../verbs/scope.ts';
-import { findCondition, withCondition } from './conditions.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { controllerRefOf } from './controller-ref.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject, type OwnerReference } from '../../../apimachinery/object.ts';
+import type { Registry } from '../../registry/registry.ts';
+import { rfc3339 } from '../../verbs/scope.ts';
+import { findCondition, withCondition } from '../conditions.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { controllerRefOf } from '../controller-ref.ts';
 import { isPercent, scaledValue } from './int-or-percent.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import { isPodReady } from './pod-state.ts';
-import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import { isPodReady } from '../pod-state.ts';
+import { ReconcileQueue, type ReconcileResult } from '../work-queue.ts';
 
 /** How long an eviction stays in disruptedPods without the pod being deleted (kube's DeletionTimeout). */
 const DISRUPTION_TIMEOUT_MS = 2 * 60 * 1000;

@@ -7,13 +7,13 @@
  * and reports replicas, fullyLabeledReplicas, readyReplicas, availableReplicas (minReadySeconds)
  * and observedGeneration.
  */
-import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
-import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
-import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from './controller.ts';
-import { adoptedRefs, claimOf, controllerRefOf, controllerRefTo, releasedRefs } from './controller-ref.ts';
-import { T, type InternalClient } from './internal-client.ts';
-import { isPodActive, isPodAvailable, isPodReady, readySince } from './pod-state.ts';
-import { ReconcileQueue, type ReconcileResult } from './work-queue.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../../apimachinery/labels.ts';
+import { deepEqual, type KubeObject } from '../../../apimachinery/object.ts';
+import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
+import { adoptedRefs, claimOf, controllerRefOf, controllerRefTo, releasedRefs } from '../controller-ref.ts';
+import { T, type InternalClient } from '../internal-client.ts';
+import { isPodActive, isPodAvailable, isPodReady, readySince } from '../pod-state.ts';
+import { ReconcileQueue, type ReconcileResult } from '../work-queue.ts';
 
 /** Most pods created or deleted in one pass (kube's burstReplicas). */
 const BURST = 500;

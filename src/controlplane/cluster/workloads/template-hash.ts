@@ -3,7 +3,7 @@
  * the collision count mixed in) written in kube's "safe" alphabet, which has no vowels so a hash
  * never spells a word. Templates are compared without that label, as the ReplicaSet's copy has it.
  */
-import { deepEqual } from '../../apimachinery/object.ts';
+import { deepEqual } from '../../../apimachinery/object.ts';
 
 /** The label that ties a ReplicaSet and its pods to one template revision. */
 export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
