@@ -1,6 +1,6 @@
 /**
  * The disruption controller: keeps each PodDisruptionBudget's status current, which the eviction
- * subresource (../verbs/evict.ts) reads. expectedPods is the number of selected pods, or — for a
+ * subresource (../../verbs/evict.ts) reads. expectedPods is the number of selected pods, or — for a
  * percentage or maxUnavailable — the replicas their controllers want (a Deployment's for pods of its
  * ReplicaSets, a ReplicaSet's, or a custom resource's scale); desiredHealthy follows minAvailable or
  * maxUnavailable (percentages rounded up); currentHealthy counts ready pods that are not being
