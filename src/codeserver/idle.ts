@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import { workloadName } from '../controllers/session/naming.ts';
+import { workloadName } from '../apis/stream/v1alpha1/naming.ts';
 import { isConflict, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 

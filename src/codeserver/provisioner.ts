@@ -16,7 +16,7 @@ import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { KubeObject } from '../apimachinery/object.ts';
 import { ClaimKind } from '../controllers/kinds.ts';
 import { desiredHomeClaim } from '../controllers/session/children.ts';
-import { homeClaimName } from '../controllers/session/naming.ts';
+import { homeClaimName } from '../apis/stream/v1alpha1/naming.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import type { CodeServerUser } from './caller.ts';

@@ -27,7 +27,7 @@ import type { ControllerSettings } from './settings.ts';
 import { setupTemplateController } from './template/setup.ts';
 import { setupNodeOperationController } from './nodeoperation/setup.ts';
 import { addWebhookServer, type WebhookServerSettings } from '../webhooks/server.ts';
-import { addQuotaStatusUpdater } from '../webhooks/quota-status.ts';
+import { addQuotaStatusUpdater } from './quota/status-updater.ts';
 
 /** The field manager of every write the controllers make. */
 export const FIELD_MANAGER = 'streamspace-controller';

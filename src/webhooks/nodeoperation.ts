@@ -19,7 +19,7 @@ import { deepEqual } from '../apimachinery/object.ts';
 import { FIELD_IMMUTABLE_MESSAGE } from '../apimachinery/validation.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { NodeOperation } from '../apis/stream/v1alpha1/nodeoperation.ts';
-import { nodeOperationSpecCauses } from '../controllers/nodeoperation/operation-policy.ts';
+import { nodeOperationSpecCauses } from '../apis/stream/v1alpha1/nodeoperation-policy.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import type { AdmissionHandler } from './admission-handlers.ts';
 import { allow, deny, type AdmissionDecision, type AdmissionRequest } from './admission-review.ts';

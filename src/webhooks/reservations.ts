@@ -20,7 +20,7 @@
  */
 import type { KubeObject } from '../apimachinery/object.ts';
 import type { InformerHandler } from '../runtime/cache.ts';
-import { sessionKey, type SessionFootprint } from './usage.ts';
+import { sessionKey, type SessionFootprint } from '../apis/stream/v1alpha1/quota-usage.ts';
 
 /** One admitted, not yet observed, change. */
 export interface Reservation {

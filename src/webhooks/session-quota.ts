@@ -22,7 +22,7 @@ import type { QuotaReservations } from './reservations.ts';
 import { recordedUserGroups, resolveUserGroups, type GroupTrust } from './user-groups.ts';
 import {
   addFootprint, footprintOf, largerFootprint, sessionKey, type SessionFootprint, type SessionUsageIndex, type UserUsage,
-} from './usage.ts';
+} from '../apis/stream/v1alpha1/quota-usage.ts';
 
 /** The limit a refusal is about: a SessionQuota limit name, or allowedTemplates. */
 export type QuotaLimitName = keyof SessionQuotaLimits | 'allowedTemplates';

@@ -12,7 +12,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
-import { homeClaimLabels } from '../../src/controllers/session/naming.ts';
+import { homeClaimLabels } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { createControllerManager } from '../../src/controllers/manager.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
 import { eventually, rawRequest } from '../support/control-plane.ts';

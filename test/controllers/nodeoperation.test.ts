@@ -15,7 +15,7 @@ import { installCrds } from '../../src/controllers/install.ts';
 import { streamspaceResources } from '../../src/controllers/kinds.ts';
 import { NodeOperationKind, registerNodeOperationKinds } from '../../src/controllers/nodeoperation/kinds.ts';
 import { setupNodeOperationController } from '../../src/controllers/nodeoperation/setup.ts';
-import { ANNOTATIONS, LABELS } from '../../src/controllers/session/naming.ts';
+import { ANNOTATIONS, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { isNotFound, KubeClient } from '../../src/runtime/client.ts';
 import { Manager } from '../../src/runtime/manager.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';

@@ -10,7 +10,7 @@ import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { Template } from '../../src/apis/stream/v1alpha1/template.ts';
 import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { ClaimKind, DeploymentKind, IngressKind, PodKind, ServiceKind, SessionKind, TemplateKind } from '../../src/controllers/kinds.ts';
-import { homeClaimName, LABELS, SESSION_FINALIZER, userLabelValue } from '../../src/controllers/session/naming.ts';
+import { homeClaimName, LABELS, SESSION_FINALIZER, userLabelValue } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import { eventually, rawRequest } from '../support/control-plane.ts';
 import { kubectlFor } from '../support/kubectl.ts';

@@ -10,7 +10,7 @@ import type { ControlPlaneOptions } from '../../src/controlplane/index.ts';
 import { Manager } from '../../src/runtime/manager.ts';
 import { ResourceTable } from '../../src/runtime/resources.ts';
 import { registerWebhookKinds } from '../../src/webhooks/kinds.ts';
-import { addQuotaStatusUpdater } from '../../src/webhooks/quota-status.ts';
+import { addQuotaStatusUpdater } from '../../src/controllers/quota/status-updater.ts';
 import { addWebhookServer, type WebhookServer, type WebhookServerSettings } from '../../src/webhooks/server.ts';
 import { eventually, rawRequest, startTestCluster, type TestCluster } from '../support/control-plane.ts';
 import { kubectlFor, type Kubectl } from '../support/kubectl.ts';

@@ -11,17 +11,17 @@
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { deepEqual, type KubeObject } from '../apimachinery/object.ts';
-import { canonicalQuantityString } from '../apimachinery/quantity.ts';
-import type { SessionQuota, SessionQuotaUserUsage } from '../apis/stream/v1alpha1/sessionquota.ts';
-import { selectSessionQuota } from '../apis/stream/v1alpha1/sessionquota-selection.ts';
-import type { Template } from '../apis/stream/v1alpha1/template.ts';
-import type { Informer, InformerCache, InformerHandler } from '../runtime/cache.ts';
-import type { KubeClient } from '../runtime/client.ts';
-import { realClock, sleep, type Clock } from '../runtime/clock.ts';
-import type { Manager, Runnable } from '../runtime/manager.ts';
-import { registerWebhookKinds, SessionKind, SessionQuotaKind, TemplateKind } from './kinds.ts';
-import { SessionUsageIndex } from './usage.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
+import { canonicalQuantityString } from '../../apimachinery/quantity.ts';
+import type { SessionQuota, SessionQuotaUserUsage } from '../../apis/stream/v1alpha1/sessionquota.ts';
+import { selectSessionQuota } from '../../apis/stream/v1alpha1/sessionquota-selection.ts';
+import type { Template } from '../../apis/stream/v1alpha1/template.ts';
+import type { Informer, InformerCache, InformerHandler } from '../../runtime/cache.ts';
+import type { KubeClient } from '../../runtime/client.ts';
+import { realClock, sleep, type Clock } from '../../runtime/clock.ts';
+import type { Manager, Runnable } from '../../runtime/manager.ts';
+import { registerWebhookKinds, SessionKind, SessionQuotaKind, TemplateKind } from '../../webhooks/kinds.ts';
+import { SessionUsageIndex } from '../../apis/stream/v1alpha1/quota-usage.ts';
 
 /** Per-quota rows of usage, sorted by user, for users with at least one session that counts. */
 export function quotaUsage(quotas: readonly SessionQuota[], index: SessionUsageIndex): Map<string, SessionQuotaUserUsage[]> {

@@ -12,7 +12,7 @@
 import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ByObject } from '../../runtime/cache.ts';
 import { DeploymentKind, PodKind, ServiceKind } from '../kinds.ts';
-import { LABELS, MANAGED_BY } from './naming.ts';
+import { LABELS, MANAGED_BY } from '../../apis/stream/v1alpha1/naming.ts';
 import type { RouteSettings } from '../settings.ts';
 import { routeKindOf } from './routes.ts';
 

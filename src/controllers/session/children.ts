@@ -9,7 +9,7 @@ import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_VNC_PORT, type Template, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import type { ControllerSettings, HomeVolumeSettings } from '../settings.ts';
-import { ANNOTATIONS, homeClaimLabels, homeClaimName, selectorLabels, sessionLabels, workloadName } from './naming.ts';
+import { ANNOTATIONS, homeClaimLabels, homeClaimName, selectorLabels, sessionLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** What every child builder is built from. */
 export interface ChildInputs {

@@ -8,8 +8,8 @@ import type { ResourceRequirements } from '../../apis/corev1.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_HOME_MOUNT_PATH, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import { childMetadata, sessionPorts, streamingEndpoint, STREAM_PORT_NAME, usesHome, type ChildInputs } from './children.ts';
-import { ANNOTATIONS, homeClaimName, selectorLabels, sessionLabels } from './naming.ts';
-import { withRepositoryClone } from '../../codeserver/init-container.ts';
+import { ANNOTATIONS, homeClaimName, selectorLabels, sessionLabels } from '../../apis/stream/v1alpha1/naming.ts';
+import { withRepositoryClone } from './repository-clone/init-container.ts';
 
 /** The name of the session container. */
 export const SESSION_CONTAINER = 'session';

@@ -27,7 +27,7 @@ import { ChildConflictError, ensureChild, ensureClaim, removeChildren, type Ensu
 import { desiredHomeClaim, desiredService, usesHome, type ChildInputs } from './children.ts';
 import { desiredDeployment } from './deployment.ts';
 import type { HibernationReason, SessionMetrics } from './metrics.ts';
-import { SESSION_FINALIZER, selectorLabels, workloadName } from './naming.ts';
+import { SESSION_FINALIZER, selectorLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { desiredRoute, routeKindOf, sessionUrl } from './routes.ts';

@@ -10,7 +10,7 @@ import type { KindRef } from '../../runtime/resources.ts';
 import { HttpRouteKind, IngressKind, VirtualServiceKind } from '../kinds.ts';
 import type { RouteSettings } from '../settings.ts';
 import { childMetadata, streamingEndpoint, STREAM_PORT_NAME, type ChildInputs } from './children.ts';
-import { sessionHostLabel, workloadName } from './naming.ts';
+import { sessionHostLabel, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** The kind of route object the settings ask for. */
 export function routeKindOf(route: RouteSettings): KindRef {

@@ -17,7 +17,7 @@ import type { ControllerSettings } from '../settings.ts';
 import type { SessionMetrics } from './metrics.ts';
 import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
 import { sessionIndexes } from './indexes.ts';
-import { ANNOTATIONS, LABELS, MANAGED_BY } from './naming.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY } from '../../apis/stream/v1alpha1/naming.ts';
 import { SessionReconciler } from './reconciler.ts';
 import { routeKindOf } from './routes.ts';
 

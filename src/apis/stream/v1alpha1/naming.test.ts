@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Session } from '../../apis/stream/v1alpha1/session.ts';
-import { isDNS1035Label, isDNS1123Label, isValidLabelValue } from '../../apimachinery/validation.ts';
+import type { Session } from './session.ts';
+import { isDNS1035Label, isDNS1123Label, isValidLabelValue } from '../../../apimachinery/validation.ts';
 import { dnsLabel, homeClaimName, nameLabelValue, sessionHostLabel, userLabelValue, workloadName } from './naming.ts';
 
 const ODD_USERS = ['john.doe', 'john-doe', 'John Doe', 'JOHN_DOE', 'jöhn', '---', '', 'a'.repeat(300), 'alice@example.com', '名前'];

@@ -9,7 +9,7 @@
  * (`john.doe`, `john-doe`) still get different names.
  */
 import { createHash } from 'node:crypto';
-import type { Session } from '../../apis/stream/v1alpha1/session.ts';
+import type { Session } from './session.ts';
 
 /** Label and annotation keys of StreamSpace objects. */
 export const LABELS = {

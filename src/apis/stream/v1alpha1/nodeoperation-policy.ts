@@ -8,9 +8,9 @@
  * the controller applies the same rules, so an operation created while the webhook was not
  * installed still never changes a system key.
  */
-import { fieldForbidden, type StatusCause } from '../../apimachinery/errors.ts';
-import { NODE_OPERATIONS, type NodeOperationParameters, type NodeOperationSpec, type NodeOperationType } from '../../apis/stream/v1alpha1/nodeoperation.ts';
-import { validateNodeOperationSpec } from '../../apis/stream/v1alpha1/nodeoperation-validation.ts';
+import { fieldForbidden, type StatusCause } from '../../../apimachinery/errors.ts';
+import { NODE_OPERATIONS, type NodeOperationParameters, type NodeOperationSpec, type NodeOperationType } from './nodeoperation.ts';
+import { validateNodeOperationSpec } from './nodeoperation-validation.ts';
 
 /** Key prefixes (and their subdomains) reserved for Kubernetes. */
 const SYSTEM_DOMAINS = ['kubernetes.io', 'k8s.io'];

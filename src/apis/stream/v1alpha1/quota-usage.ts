@@ -12,12 +12,12 @@
  * - its CPU and memory are the limits of spec.resources (the request where no limit is set), or of
  *   the template's defaultResources when the session has no resources of its own; none counts as 0.
  */
-import type { KubeObject } from '../apimachinery/object.ts';
-import { parseQuantity } from '../apimachinery/quantity.ts';
-import type { ResourceRequirements } from '../apis/corev1.ts';
-import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { InformerHandler } from '../runtime/cache.ts';
-import { recordedUserGroups } from './user-groups.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
+import { parseQuantity } from '../../../apimachinery/quantity.ts';
+import type { ResourceRequirements } from '../../corev1.ts';
+import type { Session } from './session.ts';
+import type { InformerHandler } from '../../../runtime/cache.ts';
+import { recordedUserGroups } from '../../../webhooks/user-groups.ts';
 
 /** What one session counts toward its user's quota. CPU and memory in units of 10^-9 (Quantity nanos). */
 export interface SessionFootprint {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Session } from '../apis/stream/v1alpha1/session.ts';
+import type { Session } from '../../../apis/stream/v1alpha1/session.ts';
 import { CLONE_SCRIPT } from './clone-script.ts';
-import { repositoryCredentialSecret } from './credential-secret.ts';
+import { repositoryCredentialSecret } from '../../../codeserver/credential-secret.ts';
 import { CHECKOUT_CONTAINER, cloneUrlOf, FETCH_CONTAINER, repositoryInitContainer, repositoryPath, SCRATCH_VOLUME, withRepositoryClone } from './init-container.ts';
-import { DEFAULT_GIT_IMAGE } from './settings.ts';
+import { DEFAULT_GIT_IMAGE } from '../../../codeserver/settings.ts';
 
 function session(repository: Session['spec']['repository'], extra: Partial<Session['spec']> = {}): Session {
   return {

@@ -13,10 +13,10 @@
  * gets it. Owner, name, URL and ref reach the script as environment values only, never pasted
  * into a shell string; the script validates them again before Git runs.
  */
-import type { Session } from '../apis/stream/v1alpha1/session.ts';
+import type { Session } from '../../../apis/stream/v1alpha1/session.ts';
 import { CLONE_SCRIPT, type CloneStep } from './clone-script.ts';
-import { CREDENTIAL_KEYS, credentialSecretName } from './credential-secret.ts';
-import { DEFAULT_GIT_IMAGE } from './settings.ts';
+import { CREDENTIAL_KEYS, credentialSecretName } from '../../../codeserver/credential-secret.ts';
+import { DEFAULT_GIT_IMAGE } from '../../../codeserver/settings.ts';
 
 /** Name of the init container that fetches with the credential. */
 export const FETCH_CONTAINER = 'repository-fetch';
