@@ -12,6 +12,8 @@ import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import { workloadName } from '../apis/stream/v1alpha1/naming.ts';
 import { isConflict, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
+import { kubeTime } from '../apimachinery/time.ts';
+import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
 
 /** Receives activity seen on an instance. */
 export interface ActivitySink {
@@ -44,10 +46,7 @@ export interface PollSummary {
   failed: number;
 }
 
-/** metav1.Time has second precision: the instant as Kubernetes stores it. */
-export function kubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { kubeTime };
 
 function storedActivity(session: Session): number {
   const at = session.status?.lastActivity ? Date.parse(session.status.lastActivity) : NaN;
@@ -84,7 +83,7 @@ export class ActivityPoller {
   }
 
   async #poll(): Promise<PollSummary> {
-    const running = (await this.#o.listSessions()).filter((s) => (s.spec.state ?? 'running') === 'running' && s.status?.phase === 'Running');
+    const running = (await this.#o.listSessions()).filter((s) => desiredState(s) === 'running' && s.status?.phase === 'Running');
     const summary: PollSummary = { polled: running.length, recorded: 0, failed: 0 };
     let next = 0;
     const worker = async (): Promise<void> => {

@@ -26,6 +26,7 @@ import { Provisioner, waitForInstance, type ProvisionOutcome } from './provision
 import { syncRepository } from './repository-sync.ts';
 import type { CodeServerSettings } from './settings.ts';
 import { isPodReady, type InstanceStatus } from './status.ts';
+import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
 
 /** What the service works with. */
 export interface CodeServerServiceOptions {
@@ -123,7 +124,7 @@ export class CodeServerService {
   /** Hibernates the instance: the pod goes, the home volume stays. */
   async stopCodeServer(caller: CodeServerUser | undefined, id: string): Promise<boolean> {
     const session = await this.#owned(caller, id);
-    if ((session.spec.state ?? 'running') !== 'hibernated') await this.#setState(session, 'hibernated');
+    if (desiredState(session) !== 'hibernated') await this.#setState(session, 'hibernated');
     return true;
   }
 
@@ -132,7 +133,7 @@ export class CodeServerService {
     const user = requireUser(caller);
     const session = await this.#owned(user, id);
     await this.#refreshCredential(user, session);
-    if ((session.spec.state ?? 'running') !== 'running') await this.#setState(session, 'running');
+    if (desiredState(session) !== 'running') await this.#setState(session, 'running');
     return (await waitForInstance(this.store, id, this.#o.settings.timeoutMs)) ?? await this.store.view(session);
   }
 

@@ -23,6 +23,7 @@ import { nodeOperationSpecCauses } from '../apis/stream/v1alpha1/nodeoperation-p
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import type { AdmissionHandler } from './admission-handlers.ts';
 import { allow, deny, type AdmissionDecision, type AdmissionRequest } from './admission-review.ts';
+import { NodeKind } from '../apimachinery/builtin-kinds.ts';
 
 /** Name and path of the NodeOperation validating webhook. */
 export const NODE_OPERATION_WEBHOOK = { name: `validate.nodeoperations.${group}`, path: '/validate-nodeoperation' } as const;
@@ -75,7 +76,7 @@ export function nodeOperationAdmissionHandler(nodeExists: NodeExists): Admission
 export function nodeExistsVia(client: KubeClient): NodeExists {
   return async (name) => {
     try {
-      await client.get({ apiVersion: 'v1', kind: 'Node' }, { name });
+      await client.get(NodeKind, { name });
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

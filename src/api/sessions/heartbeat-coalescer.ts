@@ -13,6 +13,7 @@ import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { ClusterView } from '../kube/cluster-view.ts';
 import { SESSION } from '../kube/kinds.ts';
 import type { ApiMetrics } from '../metrics.ts';
+import { kubeTime as toKubeTime } from '../../apimachinery/time.ts';
 
 /** Options of {@link HeartbeatCoalescer}. */
 export interface HeartbeatCoalescerOptions {
@@ -26,9 +27,7 @@ export interface HeartbeatCoalescerOptions {
 }
 
 /** metav1.Time has second precision: the instant as Kubernetes will store it. */
-export function toKubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { toKubeTime };
 
 type FlushResult = 'written' | 'not_newer' | 'gone' | 'failed';
 

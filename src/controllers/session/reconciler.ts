@@ -35,6 +35,7 @@ import { nextStatus, statusPatch, type HomeFact, type PhaseVerdict, type StatusF
 import { limitDecision, type LimitReason } from './timing.ts';
 import { TransitionReporter } from './transitions.ts';
 import { observeWorkload, type WorkloadObservation } from './workload.ts';
+import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
 /** What the Session reconciler works with. */
 export interface SessionReconcilerDeps {
@@ -74,7 +75,7 @@ export class SessionReconciler implements Reconciler {
     const session = await this.#ensureFinalizer(found);
     if (session.status?.phase === 'Terminated') return;
     const { session: current, stop } = await this.#enforceLimits(session);
-    const state = current.spec.state ?? 'running';
+    const state = desiredState(current);
     if (state === 'terminated') return this.#terminate(current, stop);
     const prerequisites = checkPrerequisites(this.#d.client, current);
     if (!prerequisites.ok) return this.#fail(current, prerequisites);

@@ -18,6 +18,7 @@ import type { ResourceRequirements } from '../../corev1.ts';
 import type { Session } from './session.ts';
 import type { InformerHandler } from '../../../runtime/cache.ts';
 import { recordedUserGroups } from '../../../webhooks/user-groups.ts';
+import { desiredState } from './desired-state.ts';
 
 /** What one session counts toward its user's quota. CPU and memory in units of 10^-9 (Quantity nanos). */
 export interface SessionFootprint {
@@ -64,7 +65,7 @@ export function footprintOf(session: Session, templateResources?: ResourceRequir
   const resources = spec.resources ?? templateResources;
   return {
     counted,
-    running: counted && (spec.state ?? 'running') === 'running',
+    running: counted && desiredState(session) === 'running',
     cpu: resourceAmount(resources, 'cpu'),
     memory: resourceAmount(resources, 'memory'),
     persistentHome: spec.persistentHome !== false,
