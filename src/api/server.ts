@@ -35,7 +35,7 @@ import { healthRoutes } from './routes/health.ts';
 import type { ClusterConfig } from '../runtime/client.ts';
 import { loadRestConfig } from '../runtime/rest-config-loader.ts';
 import { createCodeServer, type CodeServer } from '../codeserver/setup.ts';
-import { authenticateWithApi } from '../codeserver/graphql/api-auth.ts';
+import { authenticateWithApi } from './auth/codeserver-auth.ts';
 import type { CodeServerSettings } from '../codeserver/settings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { templateRoutes } from './routes/templates.ts';

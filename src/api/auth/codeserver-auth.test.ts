@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyRequest } from 'fastify';
-import type { Credentials } from '../../api/auth/authenticator.ts';
-import type { Identity } from '../../api/auth/identity.ts';
-import { authenticateWithApi, userOfIdentity } from './api-auth.ts';
+import type { Credentials } from './authenticator.ts';
+import type { Identity } from './identity.ts';
+import { authenticateWithApi, userOfIdentity } from './codeserver-auth.ts';
 
 function request(headers: Record<string, string>): FastifyRequest {
   return { headers, socket: { remoteAddress: '10.0.0.7' } } as unknown as FastifyRequest;

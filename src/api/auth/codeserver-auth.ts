@@ -4,10 +4,10 @@
  * with the bearer token kept for forwarding to Gitea.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Authenticator } from '../../api/auth/authenticator.ts';
-import type { Identity } from '../../api/auth/identity.ts';
-import type { CodeServerUser } from '../caller.ts';
-import type { AuthenticateRequest } from './plugin.ts';
+import type { Authenticator } from './authenticator.ts';
+import type { Identity } from './identity.ts';
+import type { CodeServerUser } from '../../codeserver/caller.ts';
+import type { AuthenticateRequest } from '../../codeserver/graphql/plugin.ts';
 
 /**
  * The service's view of an API identity: its role is its only role. Groups are not roles: an
