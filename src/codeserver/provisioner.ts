@@ -14,8 +14,8 @@
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { KubeObject } from '../apimachinery/object.ts';
-import { ClaimKind } from '../controllers/kinds.ts';
-import { desiredHomeClaim } from '../controllers/session/children.ts';
+import { ClaimKind } from '../apimachinery/builtin-kinds.ts';
+import { desiredHomeClaim } from '../apis/stream/v1alpha1/home-claim.ts';
 import { homeClaimName } from '../apis/stream/v1alpha1/naming.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';

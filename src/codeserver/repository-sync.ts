@@ -8,7 +8,7 @@
  */
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { KubeObject } from '../apimachinery/object.ts';
-import { DeploymentKind } from '../controllers/kinds.ts';
+import { DeploymentKind } from '../apimachinery/builtin-kinds.ts';
 import { workloadName } from '../apis/stream/v1alpha1/naming.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';

@@ -11,7 +11,7 @@
  */
 import type { KubeObject } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import { FATAL_WAITING_REASONS } from '../controllers/session/workload.ts';
+import { FATAL_WAITING_REASONS } from '../apis/stream/v1alpha1/pod-failure.ts';
 import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
 
 /** The seed's instance states. */

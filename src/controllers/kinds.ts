@@ -2,6 +2,7 @@
  * The kinds the StreamSpace controllers read and write, as KindRefs, and the resource table that
  * tells the runtime client where our custom resources (and the optional route kinds) live.
  */
+import { crdRegistrations } from '../apis/index.ts';
 import { ResourceTable, type ResourceRegistration } from '../runtime/resources.ts';
 import { HttpRouteKind, VirtualServiceKind } from '../apimachinery/builtin-kinds.ts';
 import { SessionKind, TemplateKind } from '../apis/stream/v1alpha1/kinds.ts';
@@ -19,4 +20,9 @@ const CUSTOM_KINDS: ResourceRegistration[] = [
 /** The built-in kinds plus every custom kind the controllers may touch. */
 export function streamspaceResources(): ResourceTable {
   return new ResourceTable(CUSTOM_KINDS);
+}
+
+/** Registers every StreamSpace custom kind in `table`, each unless it is already there. */
+export function registerStreamKinds(table: ResourceTable): void {
+  for (const r of crdRegistrations()) if (!table.has(r)) table.register(r);
 }

@@ -2,7 +2,7 @@
  * The Kubernetes kinds the API reads and writes, and the resource table that maps our custom
  * kinds to their REST paths (built from the CRD descriptions, so it cannot drift from them).
  */
-import { crdDescriptions } from '../../apis/index.ts';
+import { crdRegistrations } from '../../apis/index.ts';
 import { ResourceTable } from '../../runtime/resources.ts';
 
 export {
@@ -12,10 +12,6 @@ export { PodKind as POD, EventKind as EVENT, NodeKind as NODE, NamespaceKind as 
 
 /** The built-in kinds plus every StreamSpace custom kind. */
 export function streamResourceTable(): ResourceTable {
-  const table = new ResourceTable();
-  for (const d of crdDescriptions) {
-    table.register({ apiVersion: `${d.group}/${d.version}`, kind: d.names.kind, plural: d.names.plural, namespaced: d.scope === 'Namespaced' });
-  }
-  return table;
+  return new ResourceTable(crdRegistrations());
 }
 

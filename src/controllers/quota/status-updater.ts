@@ -20,7 +20,8 @@ import type { Informer, InformerCache, InformerHandler } from '../../runtime/cac
 import type { KubeClient } from '../../runtime/client.ts';
 import { realClock, sleep, type Clock } from '../../runtime/clock.ts';
 import type { Manager, Runnable } from '../../runtime/manager.ts';
-import { registerWebhookKinds, SessionKind, SessionQuotaKind, TemplateKind } from '../../webhooks/kinds.ts';
+import { SessionKind, SessionQuotaKind, TemplateKind } from '../../apis/stream/v1alpha1/kinds.ts';
+import { registerStreamKinds } from '../kinds.ts';
 import { SessionUsageIndex } from '../../apis/stream/v1alpha1/quota-usage.ts';
 
 /** Per-quota rows of usage, sorted by user, for users with at least one session that counts. */
@@ -63,7 +64,7 @@ export class QuotaStatusUpdater implements Runnable {
     this.#o = opts;
     this.#clock = opts.clock ?? realClock;
     this.#logger = opts.logger ?? pino({ name: 'sessionquota-status' });
-    registerWebhookKinds(opts.client.resources);
+    registerStreamKinds(opts.client.resources);
     const { cache } = opts;
     this.#index = new SessionUsageIndex((namespace, name) => cache.get<Template>(TemplateKind, { namespace, name })?.spec?.defaultResources);
     this.#informers = [cache.getInformer(SessionKind), cache.getInformer(SessionQuotaKind)];

@@ -8,8 +8,11 @@
 import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_VNC_PORT, type Template, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
-import type { ControllerSettings, HomeVolumeSettings } from '../settings.ts';
-import { ANNOTATIONS, homeClaimLabels, homeClaimName, selectorLabels, sessionLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
+import type { ControllerSettings } from '../settings.ts';
+import { desiredHomeClaim } from '../../apis/stream/v1alpha1/home-claim.ts';
+
+export { desiredHomeClaim };
+import { ANNOTATIONS, selectorLabels, sessionLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** What every child builder is built from. */
 export interface ChildInputs {
@@ -89,28 +92,6 @@ export function desiredService({ session, template }: ChildInputs): KubeObject {
   };
 }
 
-/**
- * The user's home claim. It has no owner: it belongs to the user, outlives every session and is
- * shared by all of them, so deleting a session never deletes it.
- */
-export function desiredHomeClaim(session: Session, home: HomeVolumeSettings): KubeObject {
-  const user = session.spec.user;
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: {
-      name: homeClaimName(user),
-      namespace: session.metadata.namespace,
-      labels: homeClaimLabels(user),
-      annotations: { [ANNOTATIONS.user]: user },
-    },
-    spec: {
-      accessModes: [home.accessMode],
-      resources: { requests: { storage: home.size } },
-      ...(home.storageClassName ? { storageClassName: home.storageClassName } : {}),
-    },
-  };
-}
 
 /** Whether the session mounts the user's home volume (the CRD default is true). */
 export function usesHome(session: Session): boolean {

@@ -11,6 +11,9 @@
 import { createHash } from 'node:crypto';
 import type { Session } from './session.ts';
 
+/** The name of the session container in a session's pod. */
+export const SESSION_CONTAINER = 'session';
+
 /** Label and annotation keys of StreamSpace objects. */
 export const LABELS = {
   name: 'app.kubernetes.io/name',

@@ -16,8 +16,7 @@ import type { KubeObject } from '../../../apimachinery/object.ts';
 import { parseQuantity } from '../../../apimachinery/quantity.ts';
 import type { ResourceRequirements } from '../../corev1.ts';
 import type { Session } from './session.ts';
-import type { InformerHandler } from '../../../runtime/cache.ts';
-import { recordedUserGroups } from '../../../webhooks/user-groups.ts';
+import { recordedUserGroups } from './user-groups.ts';
 import { desiredState } from './desired-state.ts';
 
 /** What one session counts toward its user's quota. CPU and memory in units of 10^-9 (Quantity nanos). */
@@ -107,12 +106,12 @@ export type TemplateResourcesLookup = (namespace: string, template: string) => R
 interface IndexedSession {
   user: string;
   footprint: SessionFootprint;
-  /** The user's groups recorded on the session (./user-groups.ts). */
+  /** The user's groups recorded on the session (./user-groups.ts, annotation written by the defaulting webhook). */
   groups: string[];
 }
 
-/** See the module comment. Register it as a handler of the Session informer. */
-export class SessionUsageIndex implements InformerHandler {
+/** See the module comment. Register it as a handler of the Session informer (it has the informer handler's shape). */
+export class SessionUsageIndex {
   readonly #byUser = new Map<string, Map<string, SessionFootprint>>();
   readonly #byKey = new Map<string, IndexedSession>();
   readonly #templateResources: TemplateResourcesLookup;

@@ -15,14 +15,10 @@
  */
 import type { Session } from '../../../apis/stream/v1alpha1/session.ts';
 import { CLONE_SCRIPT, type CloneStep } from './clone-script.ts';
-import { CREDENTIAL_KEYS, credentialSecretName } from '../../../codeserver/credential-secret.ts';
-import { DEFAULT_GIT_IMAGE } from '../../../codeserver/settings.ts';
+import { CHECKOUT_CONTAINER, CREDENTIAL_KEYS, credentialSecretName, DEFAULT_GIT_IMAGE, FETCH_CONTAINER } from '../../../apis/stream/v1alpha1/repository-clone.ts';
 
-/** Name of the init container that fetches with the credential. */
-export const FETCH_CONTAINER = 'repository-fetch';
+export { CHECKOUT_CONTAINER, FETCH_CONTAINER };
 
-/** Name of the init container that clones or pulls into the home volume (its termination message is the clone report). */
-export const CHECKOUT_CONTAINER = 'repository-checkout';
 
 /** The scratch volume shared by the two init containers only. */
 export const SCRATCH_VOLUME = 'repository-scratch';
