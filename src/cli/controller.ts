@@ -3,7 +3,8 @@
  * --kubeconfig, ~/.kube/config, the in-cluster config) until SIGTERM/SIGINT, serving /healthz,
  * /readyz and /metrics. Settings come from flags and STREAMSPACE_* variables (see --help).
  */
-import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
+import type { ControllerManager } from '../controllers/manager.ts';
+import { createControllerProcess } from './controller-process.ts';
 import { readControllerSettings, settingsHelp, type ControllerSettings } from '../controllers/settings.ts';
 import { loadRestConfig } from '../runtime/rest-config-loader.ts';
 import type { RestConfig } from '../runtime/rest-config.ts';
@@ -57,7 +58,7 @@ export async function runController(argv: string[]): Promise<void> {
     return;
   }
   const settings = readControllerSettings(argv, process.env);
-  const ctrl = createControllerManager({ kubeConfig: loadKubeConfig(settings), settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
+  const ctrl = createControllerProcess({ kubeConfig: loadKubeConfig(settings), settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   running.catch((err: unknown) => {

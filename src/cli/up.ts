@@ -4,7 +4,7 @@
  * `streamspace` namespace, then runs the controllers against the embedded API server.
  */
 import { installBuiltinTemplates, installCrds, PLATFORM_NAMESPACE } from '../controllers/install.ts';
-import { createControllerManager } from '../controllers/manager.ts';
+import { createControllerProcess } from './controller-process.ts';
 import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
@@ -34,7 +34,7 @@ export async function runUp(argv: string[]): Promise<void> {
   const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE, { 'code-server': process.env.CODESERVER_IMAGE || undefined });
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
-  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
+  const ctrl = createControllerProcess({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   const url = await servingUrl(ctrl, running, true);
