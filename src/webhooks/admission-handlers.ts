@@ -17,7 +17,7 @@ import type { WebhookMetrics } from './metrics.ts';
 import { QuotaReservations } from './reservations.ts';
 import { SessionDefaulter, type SessionDefaultSettings } from './session-defaults.ts';
 import { SessionQuotaCheck, type SessionQuotaSettings } from './session-quota.ts';
-import { validateSessionAdmission } from './session-validation.ts';
+import { isBeingDeleted, validateSessionAdmission } from './session-validation.ts';
 import { TemplateLookup } from './template-lookup.ts';
 import type { GroupTrust } from './user-groups.ts';
 import { validateTemplateAdmission } from './template-validation.ts';
@@ -56,7 +56,10 @@ function sessionNamespace(request: AdmissionRequest, session: Session): string {
   return request.namespace || session.metadata.namespace || '';
 }
 
-/** Validation first, quota second: a write refused for its content never holds a reservation. */
+/**
+ * Validation first, quota second: a write refused for its content never holds a reservation. A
+ * session being deleted is not judged by quota: it is leaving, and its finalizer must be able to go.
+ */
 function sessionValidation(templates: TemplateLookup, quota: SessionQuotaCheck, trust: GroupTrust): AdmissionHandler['handle'] {
   return async (request) => {
     const session = request.object as Session | undefined;
@@ -64,7 +67,8 @@ function sessionValidation(templates: TemplateLookup, quota: SessionQuotaCheck, 
     const namespace = sessionNamespace(request, session);
     const name = session.spec?.template ?? '';
     const template = request.operation === 'CREATE' ? await templates.find(namespace, name) : templates.cached(namespace, name);
-    const problem = validateSessionAdmission(request, template, trust) ?? quota.admit(request, template);
+    const problem = validateSessionAdmission(request, template, trust)
+      ?? (isBeingDeleted(request.oldObject as Session | undefined) ? undefined : quota.admit(request, template));
     return problem ? deny(problem) : allow();
   };
 }

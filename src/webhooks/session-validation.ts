@@ -4,7 +4,9 @@
  *   create and whenever an update changes the spec (an existing session is not refused for rules
  *   that changed after it was created, as long as its spec is left alone);
  * - spec.user and spec.template never change;
- * - a terminated session stays terminated;
+ * - a terminated session stays terminated: an update that changes spec.state of a terminated session
+ *   is refused; an update that leaves spec.state alone (finalizers, labels, annotations) never is, nor
+ *   is any update of a session being deleted (its finalizer must be able to go, whatever its phase);
  * - the user and template labels, when present, match spec;
  * - only a trusted requester changes the user's recorded groups (./user-groups.ts);
  * - on create, the template exists in the session's namespace and is valid.
@@ -41,7 +43,17 @@ function immutableFields(session: Session, old: Session): StatusCause[] {
   return causes;
 }
 
+/** Whether the session is being deleted: state rules no longer apply to it. */
+export function isBeingDeleted(session: Session | null | undefined): boolean {
+  return Boolean(session?.metadata?.deletionTimestamp);
+}
+
+/**
+ * A transition rule, so it compares old and new spec.state: the controller's own writes to a
+ * terminated session (removing its finalizer) leave spec.state as it was and must pass.
+ */
 function terminatedStaysTerminated(session: Session, old: Session): StatusCause[] {
+  if (isBeingDeleted(old) || session.spec?.state === old.spec?.state) return [];
   if (!isTerminated(old) || session.spec?.state === 'terminated') return [];
   return [fieldInvalid('spec.state', session.spec?.state, 'a terminated session cannot be started or hibernated again; create a new session')];
 }

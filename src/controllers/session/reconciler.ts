@@ -11,7 +11,8 @@
  * A running session past its idle or max-duration deadline has its spec.state changed first
  * (hibernated or terminated) and takes that branch in the same pass. Nothing is written when the
  * world already matches: children are applied only when missing or drifted, status only when it
- * changes. The home claim is never deleted.
+ * changes. The home claim is never deleted. A write the API server keeps refusing is retried with
+ * back-off and reported on the session (./refusals.ts).
  */
 import type { Logger } from 'pino';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
@@ -30,6 +31,7 @@ import type { HibernationReason, SessionMetrics } from './metrics.ts';
 import { SESSION_FINALIZER, selectorLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
 import { checkPrerequisites } from './prerequisites.ts';
+import { RefusalReporter, refusalMessage } from './refusals.ts';
 import { desiredRoute, routeKindOf, sessionUrl } from './routes.ts';
 import { nextStatus, statusPatch, type HomeFact, type PhaseVerdict, type StatusFacts } from './status.ts';
 import { limitDecision, type LimitReason } from './timing.ts';
@@ -62,13 +64,29 @@ const CONFLICT_RETRY_MS = 30_000;
 export class SessionReconciler implements Reconciler {
   readonly #d: SessionReconcilerDeps;
   readonly #report: TransitionReporter;
+  readonly #refusals: RefusalReporter;
 
   constructor(deps: SessionReconcilerDeps) {
     this.#d = deps;
     this.#report = new TransitionReporter(deps.recorder, deps.metrics, deps.clock);
+    this.#refusals = new RefusalReporter(deps);
   }
 
   async reconcile(req: Request): Promise<Result | void> {
+    let result: Result | void;
+    try {
+      result = await this.#reconcileOnce(req);
+    } catch (err) {
+      const refusal = refusalMessage(err);
+      const session = refusal === undefined ? undefined : this.#d.client.get<Session>(SessionKind, req);
+      if (session && refusal !== undefined) await this.#refusals.refused(session, refusal);
+      throw err;
+    }
+    await this.#refusals.succeeded(this.#d.client.get<Session>(SessionKind, req));
+    return result;
+  }
+
+  async #reconcileOnce(req: Request): Promise<Result | void> {
     const found = this.#d.client.get<Session>(SessionKind, req);
     if (!found) return;
     if (found.metadata.deletionTimestamp) return this.#finalize(found);

@@ -63,6 +63,11 @@ export const SessionConditionTypes = {
   HomeVolumeBound: 'HomeVolumeBound',
   /** The referenced Template exists and is valid. */
   TemplateValid: 'TemplateValid',
+  /**
+   * Present (False, reason WriteRefused) while the API server refuses one of the controller's writes
+   * for this session, e.g. an admission webhook denying it; removed once a reconcile succeeds.
+   */
+  Reconciled: 'Reconciled',
 } as const;
 
 /** Observed resource consumption of the session pod. */
