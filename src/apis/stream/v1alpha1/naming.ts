@@ -26,6 +26,14 @@ export const LABELS = {
   session: 'stream.streamspace.io/session',
 } as const;
 
+/**
+ * The user label the API wrote on Sessions before there was one user label (`<slug>` of the user
+ * name, no hash). Nothing reads it: owners are found and quotas counted by spec.user. The
+ * defaulting webhook removes it from a Session at its next write (sessions created then also
+ * carry {@link LABELS}.user, which the webhook wrote at the time).
+ */
+export const LEGACY_USER_LABEL = 'streamspace.io/user';
+
 /** Annotation keys holding the exact (unsanitized) user and session names. */
 export const ANNOTATIONS = {
   user: 'stream.streamspace.io/user',
