@@ -14,6 +14,7 @@ import { isConflict, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import { kubeTime } from '../apimachinery/time.ts';
 import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
+import { activityPatchBody, newerActivity } from '../apis/stream/v1alpha1/activity.ts';
 
 /** Receives activity seen on an instance. */
 export interface ActivitySink {
@@ -48,10 +49,6 @@ export interface PollSummary {
 
 export { kubeTime };
 
-function storedActivity(session: Session): number {
-  const at = session.status?.lastActivity ? Date.parse(session.status.lastActivity) : NaN;
-  return Number.isFinite(at) ? at : -Infinity;
-}
 
 /** See the module comment. */
 export class ActivityPoller {
@@ -104,7 +101,7 @@ export class ActivityPoller {
       return undefined;
     });
     if (heartbeat === undefined) return 'failed';
-    if (heartbeat <= 0 || Date.parse(kubeTime(heartbeat)) <= storedActivity(session)) return 'unchanged';
+    if (heartbeat <= 0 || newerActivity(session, heartbeat) === undefined) return 'unchanged';
     await this.#o.sink.record(session, heartbeat);
     return 'recorded';
   }
@@ -135,10 +132,10 @@ export class StatusActivityWriter implements ActivitySink {
   }
 
   async record(session: Session, atMs: number): Promise<void> {
-    const lastActivity = kubeTime(atMs);
-    if (Date.parse(lastActivity) <= storedActivity(session)) return;
+    const lastActivity = newerActivity(session, atMs);
+    if (lastActivity === undefined) return;
     try {
-      await this.#client.patchStatus(session, mergePatch({ metadata: { resourceVersion: session.metadata.resourceVersion }, status: { lastActivity } }));
+      await this.#client.patchStatus(session, mergePatch(activityPatchBody(session, lastActivity)));
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return;
       this.#logger?.warn({ session: session.metadata.name, err: String(err) }, 'Could not write lastActivity');
