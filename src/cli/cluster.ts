@@ -7,6 +7,8 @@ import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 /** The options shared by `cluster` and `up`. */
 export interface ClusterFlags {
   dataDir: string | undefined;
+  /** fdatasync each write before acknowledging it (default; `--no-sync` turns it off for throwaway clusters). */
+  sync: boolean;
   port: number;
   kubeconfig: string;
 }
@@ -16,17 +18,17 @@ export function defaultDataDir(): string {
   return process.env.STREAMSPACE_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'streamspace');
 }
 
-/** Parses --data-dir, --in-memory, --port and --kubeconfig (plus `extra` options of the caller). */
+/** Parses --data-dir, --in-memory, --no-sync, --port and --kubeconfig (plus `extra` options of the caller). */
 export function parseClusterFlags(argv: string[], defaults: { port: number }): ClusterFlags {
   const { values } = parseArgs({
-    args: argv, allowPositionals: false, strict: false,
-    options: { 'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, port: { type: 'string' }, kubeconfig: { type: 'string' }, 'api-port': { type: 'string' } },
+    args: argv, allowPositionals: false, strict: false, allowNegative: true,
+    options: { 'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, sync: { type: 'boolean', default: true }, port: { type: 'string' }, kubeconfig: { type: 'string' }, 'api-port': { type: 'string' } },
   });
   const port = values.port === undefined ? defaults.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer from 0 to 65535, got ${String(values.port)}`);
   const dataDir = values['in-memory'] ? undefined : String(values['data-dir'] ?? defaultDataDir());
   const kubeconfig = String(values.kubeconfig ?? path.join(dataDir ?? os.tmpdir(), dataDir ? 'kubeconfig' : `streamspace-${process.pid}.kubeconfig`));
-  return { dataDir, port, kubeconfig };
+  return { dataDir, sync: values.sync !== false, port, kubeconfig };
 }
 
 /** Stops `stoppables` in order on SIGTERM/SIGINT, then exits 0. */
@@ -47,7 +49,7 @@ export function stopOnSignals(stop: () => Promise<void>): void {
 
 /** Starts the control plane from parsed flags. */
 export async function startFromFlags(flags: ClusterFlags, extra: Partial<ControlPlaneOptions> = {}): Promise<ControlPlane> {
-  return startControlPlane({ dataDir: flags.dataDir, port: flags.port, kubeconfigPath: flags.kubeconfig, ...extra });
+  return startControlPlane({ dataDir: flags.dataDir, fsync: flags.sync, port: flags.port, kubeconfigPath: flags.kubeconfig, ...extra });
 }
 
 export async function runCluster(argv: string[]): Promise<void> {

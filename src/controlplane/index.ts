@@ -18,6 +18,7 @@ import { openApiRoutes } from './http/openapi.ts';
 import { createApiServer, type ExtraRoute } from './http/server.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { Registry } from './registry/registry.ts';
+import type { LogFiles } from './storage/files.ts';
 import { Store } from './storage/store.ts';
 import type { Services } from './verbs/scope.ts';
 import { createCertificateAuthority, issueServingCertificate, loadCertificateAuthority, type CertificateAuthority } from '../tls/certificates.ts';
@@ -31,8 +32,13 @@ export interface ControlPlaneOptions {
   host?: string;
   /** Also write the kubeconfig to this file once serving. */
   kubeconfigPath?: string;
-  /** fdatasync every write (survives power loss, not only process death). */
+  /**
+   * fdatasync before a write is acknowledged, with group commit (default true: acknowledged writes
+   * survive power loss); false keeps them safe from process death only (throwaway clusters).
+   */
   fsync?: boolean;
+  /** The file system under the durable log (tests observe or fault it; node:fs by default). */
+  storageFiles?: LogFiles;
   /** Watch history length; smaller makes 410 Expired easy to provoke. */
   historySize?: number;
   bookmarkIntervalMs?: number;
@@ -103,7 +109,7 @@ async function listen(server: import('node:https').Server, port: number, host: s
 /** Starts the control plane and resolves once it serves. */
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const host = opts.host ?? '127.0.0.1';
-  const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, historySize: opts.historySize });
+  const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, files: opts.storageFiles, historySize: opts.historySize });
   const registry = new Registry(store);
   const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? new WebhookAdmission({ store, registry });
   const svc: Services = { store, registry, admission, now: () => new Date() };

@@ -13,6 +13,7 @@ import type { TokenAuthenticator } from './auth.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { requestBodyText } from './protobuf/decode-body.ts';
 import { parseResourcePath } from './request-info.ts';
+import { endWhenDurable } from './durable-response.ts';
 import { handleResource, type ResourceHandlerDeps } from './resource-handler.ts';
 import { sendError, sendJson } from './respond.ts';
 
@@ -107,7 +108,9 @@ async function route(deps: ApiServerDeps, req: IncomingMessage, res: ServerRespo
   const info = parseResourcePath(path);
   if (!info) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
   await injectFault(deps.faults.pick(verbOf(req, url, !!info.name), info.resource), info.resource, info.name ?? '');
-  const bytes = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(String(req.method)) ? await readBody(req) : undefined;
+  const mutating = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(String(req.method));
+  if (mutating) endWhenDurable(res, () => deps.svc.store.durable());
+  const bytes = mutating ? await readBody(req) : undefined;
   // kubectl's typed clients send protobuf; everything after this point reads JSON text.
   const body = bytes ? requestBodyText(req.method, req.headers['content-type'], bytes) : '';
   await handleResource(deps, { req, res, info, query: url.searchParams, body, user });

@@ -7,6 +7,7 @@
  * Objects held here are never mutated after they are stored; readers that change an object copy it.
  */
 import type { KubeObject } from '../../apimachinery/object.ts';
+import type { LogFiles } from './files.ts';
 import { WriteAheadLog } from './wal.ts';
 
 /** The kind of change a watch event announces. */
@@ -35,7 +36,12 @@ export class RevisionMismatch extends Error {
 export interface StoreOptions {
   /** Data folder; absent keeps everything in memory. */
   dataDir?: string;
+  /** fdatasync before a write counts as durable (default true; see ./wal.ts). */
   fsync?: boolean;
+  /** The file system under the log (tests substitute one that can lose power). */
+  files?: LogFiles;
+  /** Fold the log into a snapshot after this many records. */
+  compactAfter?: number;
   /** How many change events watches can resume from before answering 410 Expired. */
   historySize?: number;
 }
@@ -60,19 +66,32 @@ export class Store {
   constructor(opts: StoreOptions = {}) {
     this.historySize = opts.historySize ?? 20_000;
     if (opts.dataDir) {
-      this.wal = new WriteAheadLog({ dir: opts.dataDir, fsync: opts.fsync });
+      this.wal = new WriteAheadLog({ dir: opts.dataDir, sync: opts.fsync, files: opts.files, compactAfter: opts.compactAfter });
       this.restore();
     }
   }
 
+  /** Bytes of a torn log tail cut off when the data folder was opened (a crash mid-write). */
+  tornBytesAtStart = 0;
+
   private restore(): void {
     const state = this.wal!.recover();
+    this.tornBytesAtStart = state.tornBytes;
     for (const [fullKey, obj] of state.objects) {
       const slash = fullKey.indexOf('|');
       this.bucket(fullKey.slice(0, slash)).set(fullKey.slice(slash + 1), obj);
     }
     this.revision = state.revision;
     this.compactedRevision = state.revision;
+  }
+
+  /**
+   * Resolves once every write made so far is on disk (at once for an in-memory store). The HTTP
+   * layer awaits it before acknowledging a write; the writes of the simulated cluster share the
+   * same group commits without waiting.
+   */
+  durable(): Promise<void> {
+    return this.wal ? this.wal.durable() : Promise.resolve();
   }
 
   /** The current global revision (the resourceVersion of the last write). */
