@@ -57,7 +57,7 @@ describe('a running session', () => {
     assert.ok(writes() - start <= 6, `reaching Running took ${writes() - start} writes`);
     assert.equal(s.status?.url, 'http://alice-1.streamspace.local/');
     assert.ok(s.status?.startedAt && s.status.podName?.startsWith('ss-alice-1-'));
-    assert.deepEqual(s.status?.conditions?.map((c) => [c.type, c.status]), [['Ready', 'True'], ['TemplateValid', 'True'], ['HomeVolumeBound', 'True']]);
+    assert.deepEqual(s.status?.conditions?.map((c) => [c.type, c.status]), [['Ready', 'True'], ['TemplateValid', 'True'], ['HomeVolumeBound', 'True'], ['TemplateUpdateAvailable', 'False']]);
     assert.ok(s.metadata.finalizers?.includes(SESSION_FINALIZER));
 
     const deployment = (await child(DeploymentKind, 'alice-1'))!;

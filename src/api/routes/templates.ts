@@ -56,7 +56,7 @@ export function templateRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.put<{ Params: { id: string }; Body: { spec: TemplateSpec } }>('/:id', {
       config: { auth: 'admin', audit: 'template.update' },
       schema: {
-        summary: 'Replace a template\'s spec', tags: ['templates'], params: idParams,
+        summary: 'Replace a template\'s spec (running sessions keep theirs until they next start)', tags: ['templates'], params: idParams,
         body: { type: 'object', required: ['spec'], additionalProperties: false, properties: { spec: specSchema } },
         response: { 200: kubeObject },
       },

@@ -10,6 +10,7 @@ import { DEFAULT_HOME_MOUNT_PATH, type TemplateSpec } from '../../apis/stream/v1
 import { childMetadata, sessionPorts, streamingEndpoint, STREAM_PORT_NAME, usesHome, type ChildInputs } from './children.ts';
 import { ANNOTATIONS, homeClaimName, selectorLabels, SESSION_CONTAINER, sessionLabels } from '../../apis/stream/v1alpha1/naming.ts';
 import { withRepositoryClone } from './repository-clone/init-container.ts';
+import { revisionAnnotations } from './template-revision.ts';
 
 export { SESSION_CONTAINER };
 
@@ -89,13 +90,33 @@ function container(session: Session, spec: TemplateSpec): Record<string, unknown
   };
 }
 
-/** The session Deployment with `replicas` pods (1 running, 0 hibernated). */
+/** The pod label naming the home claim a pod mounts: what its user's other sessions' pods look for. */
+export const HOME_CLAIM_LABEL = 'stream.streamspace.io/home-claim';
+
+/**
+ * Pods of one user share their ReadWriteOnce home, which attaches to one node at a time: a pod
+ * mounting it must run on the node where the user's other session pods run (required pod
+ * affinity; the first pod, matching its own term, goes anywhere).
+ */
+function homePlacement(session: Session): { labels: Record<string, string>; affinity?: Record<string, unknown> } {
+  if (!usesHome(session)) return { labels: {} };
+  const labels = { [HOME_CLAIM_LABEL]: homeClaimName(session.spec.user) };
+  const term = { labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' };
+  return { labels, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } };
+}
+
+/**
+ * The session Deployment with `replicas` pods (1 running, 0 hibernated), annotated with the
+ * template revision it is built from (template-revision.ts).
+ */
 export function desiredDeployment({ session, template }: ChildInputs, replicas: 0 | 1): KubeObject {
   const spec = template.spec;
+  const metadata = childMetadata(session);
+  const home = homePlacement(session);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: childMetadata(session),
+    metadata: { ...metadata, annotations: { ...metadata.annotations, ...revisionAnnotations(template) } },
     spec: {
       replicas,
       revisionHistoryLimit: 1,
@@ -104,7 +125,7 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
       selector: { matchLabels: selectorLabels(session) },
       template: {
         metadata: {
-          labels: sessionLabels(session),
+          labels: { ...sessionLabels(session), ...home.labels },
           annotations: { [ANNOTATIONS.session]: session.metadata.name ?? '', [ANNOTATIONS.user]: session.spec.user },
         },
         // A session with spec.repository gets init containers that clone or pull it into the home volume.
@@ -116,6 +137,7 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
             runAsNonRoot: true, runAsUser: SESSION_UID, runAsGroup: SESSION_UID, fsGroup: SESSION_UID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          ...(home.affinity ? { affinity: home.affinity } : {}),
           containers: [container(session, spec)],
           ...nonEmpty('volumes', volumes(session, spec)),
         }, session, { homeVolume: HOME_VOLUME, homeMountPath: spec.homeMountPath ?? DEFAULT_HOME_MOUNT_PATH, sessionContainer: SESSION_CONTAINER }),

@@ -24,7 +24,7 @@ import type { Reconciler, Request, Result } from '../../runtime/reconcile.ts';
 import type { FreshClient } from '../fresh-client.ts';
 import { DeploymentKind, PodKind, ServiceKind, SessionKind } from '../kinds.ts';
 import type { ControllerSettings } from '../settings.ts';
-import { ChildConflictError, ensureChild, ensureClaim, removeChildren, type EnsuredChild } from './child-writer.ts';
+import { ChildConflictError, ensureChild, ensureClaim, observedChild, removeChildren, type EnsuredChild } from './child-writer.ts';
 import { desiredHomeClaim, desiredService, usesHome, type ChildInputs } from './children.ts';
 import { desiredDeployment } from './deployment.ts';
 import type { HibernationReason, SessionMetrics } from './metrics.ts';
@@ -34,6 +34,7 @@ import { checkPrerequisites } from './prerequisites.ts';
 import { RefusalReporter, refusalMessage } from './refusals.ts';
 import { desiredRoute, routeKindOf, sessionUrl } from './routes.ts';
 import { nextStatus, statusPatch, type HomeFact, type PhaseVerdict, type StatusFacts } from './status.ts';
+import { chooseTemplate } from './template-revision.ts';
 import { limitDecision, type LimitReason } from './timing.ts';
 import { TransitionReporter } from './transitions.ts';
 import { observeWorkload, type WorkloadObservation } from './workload.ts';
@@ -56,6 +57,9 @@ interface LimitStop {
   reason: LimitReason;
   message: string;
 }
+
+/** What the status says about the template: valid or not, and whether a newer one waits. */
+type TemplateFacts = Pick<StatusFacts, 'template' | 'templateUpdate'>;
 
 /** How long to wait before looking again at a child name held by another owner. */
 const CONFLICT_RETRY_MS = 30_000;
@@ -95,16 +99,19 @@ export class SessionReconciler implements Reconciler {
     const { session: current, stop } = await this.#enforceLimits(session);
     const state = desiredState(current);
     if (state === 'terminated') return this.#terminate(current, stop);
-    const prerequisites = checkPrerequisites(this.#d.client, current);
-    if (!prerequisites.ok) return this.#fail(current, prerequisites);
-    const inputs: ChildInputs = { session: current, template: prerequisites.template, settings: this.#d.settings };
-    return this.#converge(inputs, state === 'hibernated' ? stop?.reason ?? 'user' : undefined);
+    // The template revision the workload runs stays until the next start (template-revision.ts).
+    const deployment = observedChild(this.#d.client, current, DeploymentKind, workloadName(current));
+    const choice = chooseTemplate(current, checkPrerequisites(this.#d.client, current), deployment, state === 'hibernated');
+    if (!choice.ok) return this.#fail(current, choice);
+    const inputs: ChildInputs = { session: current, template: choice.template, settings: this.#d.settings };
+    const facts: TemplateFacts = { template: choice.fact, templateUpdate: choice.update };
+    return this.#converge(inputs, facts, state === 'hibernated' ? stop?.reason ?? 'user' : undefined);
   }
 
   /** Runs or hibernates (`hibernation` says why); a child name held by someone else fails the session. */
-  async #converge(inputs: ChildInputs, hibernation: HibernationReason | undefined): Promise<Result | void> {
+  async #converge(inputs: ChildInputs, facts: TemplateFacts, hibernation: HibernationReason | undefined): Promise<Result | void> {
     try {
-      return hibernation ? await this.#hibernate(inputs, hibernation) : await this.#run(inputs);
+      return hibernation ? await this.#hibernate(inputs, facts, hibernation) : await this.#run(inputs, facts);
     } catch (err) {
       if (!(err instanceof ChildConflictError)) throw err;
       await this.#fail(inputs.session, { reason: 'ResourceConflict', message: err.message, templateProblem: false });
@@ -157,24 +164,24 @@ export class SessionReconciler implements Reconciler {
     await this.#writeStatus(session, { phase: 'Failed', reason: problem.reason, message: problem.message }, { template, home: 'unknown' });
   }
 
-  async #hibernate(inputs: ChildInputs, reason: HibernationReason): Promise<void> {
+  async #hibernate(inputs: ChildInputs, facts: TemplateFacts, reason: HibernationReason): Promise<void> {
     const { session } = inputs;
     const home = await this.#ensureHome(session);
     const deployment = await this.#ensureWorkload(inputs, 0);
     if (deployment.before && (deployment.before.spec?.replicas ?? 1) > 0) this.#report.scaledDown(session, reason);
     const workload = this.#observe(session, deployment);
     const verdict: PhaseVerdict = workload.podsRemain ? 'unchanged' : { phase: 'Hibernated' };
-    await this.#writeStatus(session, verdict, { url: sessionUrl(inputs), template: 'valid', home });
+    await this.#writeStatus(session, verdict, { url: sessionUrl(inputs), ...facts, home });
   }
 
-  async #run(inputs: ChildInputs): Promise<Result | void> {
+  async #run(inputs: ChildInputs, facts: TemplateFacts): Promise<Result | void> {
     const { session } = inputs;
     const home = await this.#ensureHome(session);
     const deployment = await this.#ensureWorkload(inputs, 1);
     if (deployment.before?.spec?.replicas === 0 && session.status?.phase === 'Hibernated') this.#report.scaledUp(session);
     const workload = this.#observe(session, deployment);
     const podName = workload.readyPod ?? workload.failure?.pod;
-    const updated = await this.#writeStatus(session, runVerdict(session, workload), { url: sessionUrl(inputs), podName, template: 'valid', home });
+    const updated = await this.#writeStatus(session, runVerdict(session, workload), { url: sessionUrl(inputs), podName, ...facts, home });
     return this.#requeueAtNextLimit(updated);
   }
 

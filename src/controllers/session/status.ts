@@ -15,6 +15,7 @@ import type { Condition } from '../../apis/metav1.ts';
 import { SessionConditionTypes, type Session, type SessionPhase, type SessionStatus } from '../../apis/stream/v1alpha1/session.ts';
 import { deepEqual } from '../../apimachinery/object.ts';
 import { kubeTime } from '../status-format.ts';
+import type { TemplateUpdateFact } from './template-revision.ts';
 
 /** What a reconcile concluded about the phase: a phase to report, or leave the status as it is. */
 export type PhaseVerdict = { phase: SessionPhase; reason?: string; message?: string } | 'unchanged';
@@ -30,6 +31,8 @@ export interface StatusFacts {
   url?: string;
   podName?: string;
   template: TemplateFact;
+  /** Whether a changed Template waits for the next start; unknown (the default) keeps the condition as it was. */
+  templateUpdate?: TemplateUpdateFact;
   home: HomeFact;
   /** Epoch ms. */
   now: number;
@@ -63,6 +66,13 @@ function templateCondition(fact: TemplateFact, generation: number | undefined) {
   return { type: SessionConditionTypes.TemplateValid, status: 'False' as const, reason: fact.reason, message: fact.message, observedGeneration: generation };
 }
 
+function templateUpdateCondition(fact: TemplateUpdateFact | undefined, generation: number | undefined) {
+  if (fact === undefined || fact === 'unknown') return undefined;
+  const type = SessionConditionTypes.TemplateUpdateAvailable;
+  if (fact.available) return { type, status: 'True' as const, reason: 'TemplateChanged', message: fact.message, observedGeneration: generation };
+  return { type, status: 'False' as const, reason: fact.reason, message: '', observedGeneration: generation };
+}
+
 function homeCondition(fact: HomeFact, generation: number | undefined) {
   const type = SessionConditionTypes.HomeVolumeBound;
   switch (fact) {
@@ -80,6 +90,7 @@ function conditions(session: Session, verdict: Exclude<PhaseVerdict, 'unchanged'
     readyCondition(verdict.phase, verdict.reason, verdict.message, generation),
     templateCondition(facts.template, generation) ?? previous?.find((c) => c.type === SessionConditionTypes.TemplateValid),
     homeCondition(facts.home, generation) ?? previous?.find((c) => c.type === SessionConditionTypes.HomeVolumeBound),
+    templateUpdateCondition(facts.templateUpdate, generation) ?? previous?.find((c) => c.type === SessionConditionTypes.TemplateUpdateAvailable),
   ];
   return wanted.filter((c) => c !== undefined).map((c) => ('lastTransitionTime' in c ? c : condition(previous, c, facts.now)));
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotSupported, notFound, StatusError } from '../../apimachinery/errors.ts';
+import { queryBool, queryInt } from './query-params.ts';
 import type { KubeObject } from '../../apimachinery/object.ts';
 import { apiVersionOf, type ResourceType } from '../registry/resource.ts';
 import { createObject } from '../verbs/create.ts';
@@ -76,8 +77,9 @@ function deleteOptionsOf(call: ResourceCall): DeleteOptions {
   const q = call.query;
   const opts: DeleteOptions = { ...body };
   if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
-  if (q.get('gracePeriodSeconds')) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
-  if (q.get('orphanDependents')) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  const grace = queryInt(q, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  if (q.has('orphanDependents')) opts.orphanDependents = queryBool(q, 'orphanDependents');
   return opts;
 }
 
@@ -96,7 +98,7 @@ function includeOf(call: ResourceCall): IncludeObject {
 function list(deps: ResourceHandlerDeps, call: ResourceCall, rt: ResourceType): void {
   const q = call.query;
   const filter = parseFilter(rt, q.get('labelSelector'), q.get('fieldSelector'));
-  const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
+  const limit = queryInt(q, 'limit') || undefined;
   const result = listObjects(deps.svc, rt, call.info.namespace, { filter, limit, continueToken: q.get('continue') ?? undefined });
   const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continueToken) meta.continue = result.continueToken;
@@ -113,7 +115,7 @@ function list(deps: ResourceHandlerDeps, call: ResourceCall, rt: ResourceType): 
 async function collection(deps: ResourceHandlerDeps, call: ResourceCall, rt: ResourceType): Promise<void> {
   const method = call.req.method;
   if (method === 'GET') {
-    if (call.query.get('watch') === 'true' || call.query.get('watch') === '1') return serveWatch(deps, call, rt);
+    if (queryBool(call.query, 'watch')) return serveWatch(deps, call, rt);
     return list(deps, call, rt);
   }
   const scope = scopeOf(call, rt);
@@ -137,7 +139,7 @@ async function item(deps: ResourceHandlerDeps, call: ResourceCall, rt: ResourceT
   if (method === 'PUT') return respondObject(call, rt, 200, await updateObject(deps.svc, scope, name, parseJson(call.body), sub), scope.warnings);
   if (method === 'PATCH') {
     const patched = await patchObject(deps.svc, scope, name, {
-      contentType: String(call.req.headers['content-type'] ?? ''), body: call.body, force: call.query.get('force') === 'true', subresource: sub,
+      contentType: String(call.req.headers['content-type'] ?? ''), body: call.body, force: queryBool(call.query, 'force'), subresource: sub,
     });
     return respondObject(call, rt, 200, patched, scope.warnings);
   }

@@ -14,6 +14,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discover
 import { requestBodyText } from './protobuf/decode-body.ts';
 import { parseResourcePath } from './request-info.ts';
 import { endWhenDurable } from './durable-response.ts';
+import { queryBool } from './query-params.ts';
 import { handleResource, type ResourceHandlerDeps } from './resource-handler.ts';
 import { sendError, sendJson } from './respond.ts';
 
@@ -52,7 +53,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function verbOf(req: IncomingMessage, url: URL, hasName: boolean): string {
   switch (req.method) {
-    case 'GET': return url.searchParams.get('watch') === 'true' ? 'watch' : hasName ? 'get' : 'list';
+    case 'GET': return queryBool(url.searchParams, 'watch') ? 'watch' : hasName ? 'get' : 'list';
     case 'POST': return 'create';
     case 'PUT': return 'update';
     case 'PATCH': return 'patch';

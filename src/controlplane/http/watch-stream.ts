@@ -4,6 +4,7 @@
  * reconnect path), with periodic BOOKMARKs when asked for, and Table-wrapped objects when the
  * client's Accept header asks for Tables (`kubectl get -w`).
  */
+import { queryBool, queryInt } from './query-params.ts';
 import type { KubeObject } from '../../apimachinery/object.ts';
 import type { FaultInjector } from '../faults.ts';
 import type { ResourceType } from '../registry/resource.ts';
@@ -56,9 +57,9 @@ export function serveWatch(deps: WatchServing, call: ResourceCall, rt: ResourceT
   };
   const handle = startWatch(deps.svc, rt, {
     namespace: call.info.namespace, filter, resourceVersion: q.get('resourceVersion') ?? undefined,
-    allowBookmarks: q.get('allowWatchBookmarks') === 'true', sendInitialEvents: q.get('sendInitialEvents') === 'true',
+    allowBookmarks: queryBool(q, 'allowWatchBookmarks'), sendInitialEvents: queryBool(q, 'sendInitialEvents'),
   }, write);
-  const timeoutSeconds = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : deps.maxWatchSeconds * (1 + Math.random());
+  const timeoutSeconds = queryInt(q, 'timeoutSeconds') || deps.maxWatchSeconds * (1 + Math.random());
   const timer = setTimeout(() => finish(), timeoutSeconds * 1000);
   const bookmarks = setInterval(() => handle.bookmark(), deps.bookmarkIntervalMs);
   bookmarks.unref();

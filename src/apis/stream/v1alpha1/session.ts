@@ -59,6 +59,8 @@ export type SessionSpec = Static<typeof SessionSpec>;
 export const SessionConditionTypes = {
   /** The session pod is ready and the URL answers. */
   Ready: 'Ready',
+  /** The Template changed since the session started; the change applies at its next start (a wake). */
+  TemplateUpdateAvailable: 'TemplateUpdateAvailable',
   /** The user's home PersistentVolumeClaim is bound (or persistentHome is false). */
   HomeVolumeBound: 'HomeVolumeBound',
   /** The referenced Template exists and is valid. */
@@ -87,7 +89,7 @@ export const SessionStatus = Type.Object({
   startedAt: Type.Optional(Time('When the session last entered Running.')),
   hibernatedAt: Type.Optional(Time('When the session last entered Hibernated.')),
   resourceUsage: Type.Optional(SessionResourceUsage),
-  conditions: Type.Optional(Conditions('Current state of the session: at least Ready, HomeVolumeBound and TemplateValid.')),
+  conditions: Type.Optional(Conditions('Current state of the session: at least Ready, HomeVolumeBound and TemplateValid; TemplateUpdateAvailable is True while a changed Template waits for the session\'s next start.')),
   observedGeneration: Type.Optional(ObservedGeneration()),
   reason: Type.Optional(Type.String({ description: 'CamelCase reason for the current phase, for example `TemplateNotFound`.' })),
   message: Type.Optional(Type.String({ description: 'Human-readable detail about the current phase.' })),

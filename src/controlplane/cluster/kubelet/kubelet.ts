@@ -1,7 +1,8 @@
 /**
  * The simulated kubelets (one process plays every node's). For each pod bound to a Ready node it
  * acknowledges the pod (Pending, ContainerCreating, hostIP, startTime), waits for its volumes
- * (FailedMount while a claim is unbound or a ConfigMap/Secret is missing), then after the start
+ * (FailedMount while a claim is unbound or a ConfigMap/Secret is missing, FailedAttachVolume while
+ * its ReadWriteOnce volume is in use on another node: ./volume-attach.ts), then after the start
  * delay creates the sandbox (pod IP from the node's CIDR) and runs init containers to completion
  * and app containers to Running, and after the ready delay reports them Ready. Injected failures
  * (./injected-failures.ts) keep containers in ErrImagePull/ImagePullBackOff or CrashLoopBackOff.
@@ -22,6 +23,7 @@ import { allocatePodIP, hostIPOf } from './pod-network.ts';
 import { isPodTerminal } from '../pod-state.ts';
 import { renderPodStatus, type PodRun } from './pod-status.ts';
 import { isNodeReady } from '../nodes/taints.ts';
+import { FAILED_ATTACH, multiAttachProblem, type AttachLookup } from '../volumes/volume-attach.ts';
 import { ReconcileQueue, type ReconcileResult } from '../work-queue.ts';
 
 /** How often a pod blocked on a missing volume or config looks again without being told. */
@@ -54,6 +56,7 @@ class Kubelet {
   /** Pods waiting for a volume or a ConfigMap/Secret, looked at again when those change. */
   readonly blocked = new Set<string>();
   private readonly lookup: DependencyLookup;
+  private readonly attachLookup: AttachLookup;
 
   constructor(ctx: ControllerContext) {
     this.ctx = ctx;
@@ -65,6 +68,11 @@ class Kubelet {
       secret: (ns, name) => this.client.get(T.secrets, ns, name),
       claim: (ns, name) => this.client.get(T.pvcs, ns, name),
     };
+    this.attachLookup = {
+      claim: this.lookup.claim,
+      pods: (ns) => this.client.list(T.pods, ns),
+      started: (pod) => Boolean(pod.status?.podIP) || this.runs.get(keyOf(pod.metadata.namespace, pod.metadata.name!))?.started === true,
+    };
   }
 
   /** Forgets a pod that is gone. */
@@ -74,6 +82,11 @@ class Kubelet {
     this.stopping.delete(key);
     this.blocked.delete(key);
     this.logs.forget(namespace!, name);
+  }
+
+  /** Looks again at the pods of `namespace` waiting for a volume or a ConfigMap/Secret. */
+  retryBlocked(namespace: string | undefined): void {
+    for (const key of this.blocked) if (splitKey(key).namespace === namespace) this.queue.add(key);
   }
 
   /** Every pod the kubelet runs or waits for (re-planned when options change). */
@@ -146,12 +159,15 @@ class Kubelet {
   }
 
   private mountVolumes(key: string, pod: KubeObject, run: PodRun): boolean {
-    const problem = volumeProblem(pod, this.lookup);
+    const mount = volumeProblem(pod, this.lookup);
+    const attach = mount ? undefined : multiAttachProblem(pod, this.attachLookup);
+    const problem = mount ?? attach;
     if (!problem) return true;
     this.blocked.add(key);
     if (run.mountProblem !== problem) {
       run.mountProblem = problem;
-      this.ctx.events.emit(pod, { type: 'Warning', reason: 'FailedMount', message: problem, source: { component: 'kubelet', host: run.nodeName } });
+      const [reason, source] = attach ? [FAILED_ATTACH.reason, { component: FAILED_ATTACH.component }] : ['FailedMount', { component: 'kubelet', host: run.nodeName }];
+      this.ctx.events.emit(pod, { type: 'Warning', reason, message: problem, source });
     }
     return false;
   }
@@ -248,10 +264,12 @@ export function startKubelet(ctx: ControllerContext): KubeletController {
     if (obj.kind === 'Pod') {
       if (ev.type === 'DELETED') kubelet.forget(podKey(obj));
       else if (obj.spec?.nodeName) queue.add(podKey(obj));
+      // A pod gone or finished may release a volume a blocked pod waits to attach.
+      if (ev.type === 'DELETED' || isPodTerminal(obj)) kubelet.retryBlocked(obj.metadata.namespace);
     } else if (obj.kind === 'Node') {
       for (const p of client.list(T.pods)) if (p.spec?.nodeName === obj.metadata.name) queue.add(podKey(p));
     } else {
-      for (const key of kubelet.blocked) if (splitKey(key).namespace === obj.metadata.namespace) queue.add(key);
+      kubelet.retryBlocked(obj.metadata.namespace);
     }
   });
   for (const p of client.list(T.pods)) if (p.spec?.nodeName) queue.add(podKey(p));

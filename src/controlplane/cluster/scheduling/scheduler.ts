@@ -2,8 +2,8 @@
  * The simulated kube-scheduler. It binds each pending pod without a node (schedulerName
  * default-scheduler) to a node that passes the filters kube's default profile runs, in its order —
  * NodeUnschedulable (cordon), TaintToleration (NoSchedule/NoExecute, including the not-ready and
- * unreachable taints of NotReady nodes), NodeAffinity (nodeSelector and required node affinity) and
- * NodeResourcesFit (requests against allocatable minus the requests of pods already there, and the
+ * unreachable taints of NotReady nodes), NodeAffinity (nodeSelector and required node affinity),
+ * InterPodAffinity (required pod affinity, ./pod-affinity.ts) and NodeResourcesFit (requests against allocatable minus the requests of pods already there, and the
  * pod count) — and picks the fitting node with the fewest untolerated PreferNoSchedule taints, then
  * the least requested share. Binding sets spec.nodeName once and condition PodScheduled=True with
  * a Scheduled event; when nothing fits the pod gets PodScheduled=False/Unschedulable with kube's
@@ -16,6 +16,7 @@ import { findCondition, withCondition } from '../conditions.ts';
 import { componentClient, keyOf, splitKey, type Controller, type ControllerContext } from '../controller.ts';
 import { T, type InternalClient } from '../internal-client.ts';
 import { matchesNodeSelection } from './node-affinity.ts';
+import { podAffinityFilter } from './pod-affinity.ts';
 import { claimNamesOf, isPodTerminal } from '../pod-state.ts';
 import { addAmounts, allocatableOf, podRequests, type ResourceAmounts } from './resource-requests.ts';
 import { effectiveTaints, tolerationFor, UNSCHEDULABLE_TAINT } from '../nodes/taints.ts';
@@ -46,11 +47,13 @@ function loadsByNode(pods: KubeObject[]): Map<string, NodeLoad> {
 }
 
 /** The reasons a node cannot take the pod (empty when it fits), in the words of kube's filter plugins. */
-function filterNode(pod: KubeObject, node: KubeObject, load: NodeLoad | undefined): string[] {
+function filterNode(pod: KubeObject, node: KubeObject, load: NodeLoad | undefined, podAffinity: (node: KubeObject) => string | undefined): string[] {
   if (node.spec?.unschedulable && !tolerationFor(pod, { key: UNSCHEDULABLE_TAINT, effect: 'NoSchedule' })) return ['node(s) were unschedulable'];
   const blocking = effectiveTaints(node).find((t) => t.effect !== 'PreferNoSchedule' && !tolerationFor(pod, t));
   if (blocking) return [`node(s) had untolerated taint {${blocking.key}: ${blocking.value ?? ''}}`];
   if (!matchesNodeSelection(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
+  const affinity = podAffinity(node);
+  if (affinity) return [affinity];
   return resourceReasons(pod, node, load);
 }
 
@@ -143,12 +146,14 @@ class Scheduler {
     const problem = claimProblem(this.client, pod);
     if (problem) return this.setUnschedulable(pod, 'Unschedulable', `0/${nodes.length} nodes are available: ${problem}.`, true);
     if (!nodes.length) return this.setUnschedulable(pod, 'Unschedulable', 'no nodes available to schedule pods', true);
-    const loads = loadsByNode(this.client.list(T.pods));
+    const pods = this.client.list(T.pods);
+    const loads = loadsByNode(pods);
+    const podAffinity = podAffinityFilter(pod, pods, nodes);
     let best: { node: KubeObject; score: number[] } | undefined;
     const reasons: string[][] = [];
     for (const node of nodes) {
       const load = loads.get(node.metadata.name!);
-      const failed = filterNode(pod, node, load);
+      const failed = filterNode(pod, node, load, podAffinity);
       if (failed.length) {
         reasons.push(failed);
         continue;
