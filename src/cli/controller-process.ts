@@ -6,7 +6,7 @@
  */
 import { createControllerManager, type ControllerManager, type ControllerManagerOptions } from '../controllers/manager.ts';
 import { addQuotaStatusUpdater } from '../controllers/quota/status-updater.ts';
-import { addWebhookServer, type WebhookServerSettings } from '../webhooks/server.ts';
+import { addWebhookServer, type WebhookServer, type WebhookServerSettings } from '../webhooks/server.ts';
 
 /** Options of {@link createControllerProcess}: the manager's, plus the webhooks to serve. */
 export interface ControllerProcessOptions extends ControllerManagerOptions {
@@ -17,13 +17,18 @@ export interface ControllerProcessOptions extends ControllerManagerOptions {
   webhooks?: WebhookServerSettings;
 }
 
+/** A controller manager and, when it runs one, its admission webhook server. */
+export interface ControllerProcess extends ControllerManager {
+  /** The admission webhook server, when this process runs one. */
+  readonly webhooks?: WebhookServer;
+}
+
 /** Builds the controller manager with the webhooks and quota-status controller when asked (nothing runs until start()). */
-export function createControllerProcess(opts: ControllerProcessOptions): ControllerManager {
-  const { webhooks, ...managerOptions } = opts;
+export function createControllerProcess(opts: ControllerProcessOptions): ControllerProcess {
+  const { webhooks: settings, ...managerOptions } = opts;
   const ctrl = createControllerManager(managerOptions);
-  if (webhooks) {
-    addWebhookServer(ctrl.manager, { ...webhooks, quota: { homeVolumeSize: opts.settings.home.size, ...webhooks.quota } });
-    addQuotaStatusUpdater(ctrl.manager);
-  }
-  return ctrl;
+  if (!settings) return ctrl;
+  const webhooks = addWebhookServer(ctrl.manager, { ...settings, quota: { homeVolumeSize: opts.settings.home.size, ...settings.quota } });
+  addQuotaStatusUpdater(ctrl.manager);
+  return { ...ctrl, manager: ctrl.manager, webhooks };
 }

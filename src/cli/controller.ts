@@ -10,26 +10,46 @@ import { loadRestConfig } from '../runtime/rest-config-loader.ts';
 import type { RestConfig } from '../runtime/rest-config.ts';
 import { parseDuration } from '../apimachinery/duration.ts';
 import { DEFAULT_SESSION_SETTINGS, type SessionDefaultSettings } from '../webhooks/session-defaults.ts';
+import type { WebhookServiceReference } from '../webhooks/configurations.ts';
+import { DEFAULT_WEBHOOK_SERVICE } from '../webhooks/install-objects.ts';
 import type { WebhookServerSettings } from '../webhooks/server.ts';
 
 /**
  * The admission webhook server's settings from the environment (off with STREAMSPACE_WEBHOOKS=false).
- * In a cluster: STREAMSPACE_WEBHOOK_SERVICE=namespace/name makes the API server call that Service,
- * STREAMSPACE_WEBHOOK_CERT_DIR serves a mounted (cert-manager) certificate, and the server listens
- * on 0.0.0.0:9443 unless STREAMSPACE_WEBHOOK_PORT says otherwise.
+ *
+ * The configurations always point at one Service, STREAMSPACE_WEBHOOK_SERVICE=namespace/name
+ * (default streamspace/streamspace-webhooks), that every replica serves:
+ * - in a pod (KUBERNETES_SERVICE_HOST set) the server listens on 0.0.0.0:9443 and the Service
+ *   selects the controller pods (the chart installs it);
+ * - elsewhere (the embedded control plane) it listens on 127.0.0.1 on a free port and registers
+ *   that address in the Service's Endpoints (STREAMSPACE_WEBHOOK_ADVERTISE_ADDRESS, default
+ *   127.0.0.1; empty turns registration off).
+ * STREAMSPACE_WEBHOOK_LEASE_SECONDS is how long a registration outlives its process (default 15).
+ * STREAMSPACE_WEBHOOK_PORT picks the port; STREAMSPACE_WEBHOOK_CERT_DIR serves a mounted
+ * (cert-manager) certificate instead of one from the CA shared through the `<service>-ca` Secret.
  */
 export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookServerSettings | undefined {
   if (env.STREAMSPACE_WEBHOOKS === 'false') return undefined;
   const defaults = sessionDefaultsFromEnv(env);
-  const service = env.STREAMSPACE_WEBHOOK_SERVICE?.split('/');
-  const port = env.STREAMSPACE_WEBHOOK_PORT ? Number(env.STREAMSPACE_WEBHOOK_PORT) : service ? 9443 : 0;
+  const inPod = Boolean(env.KUBERNETES_SERVICE_HOST);
+  const port = env.STREAMSPACE_WEBHOOK_PORT ? Number(env.STREAMSPACE_WEBHOOK_PORT) : inPod ? 9443 : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`STREAMSPACE_WEBHOOK_PORT: must be an integer from 0 to 65535`);
+  const advertiseAddress = env.STREAMSPACE_WEBHOOK_ADVERTISE_ADDRESS ?? (inPod ? undefined : '127.0.0.1');
+  const leaseSeconds = Number(env.STREAMSPACE_WEBHOOK_LEASE_SECONDS ?? 15);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new Error('STREAMSPACE_WEBHOOK_LEASE_SECONDS: must be a whole number of seconds, at least 1');
   return {
-    host: service ? '0.0.0.0' : '127.0.0.1', port,
-    service: service?.length === 2 ? { namespace: service[0], name: service[1] } : undefined,
-    tls: env.STREAMSPACE_WEBHOOK_CERT_DIR ? { mode: 'mounted', dir: env.STREAMSPACE_WEBHOOK_CERT_DIR } : undefined,
+    host: inPod ? '0.0.0.0' : '127.0.0.1', port, service: webhookServiceFromEnv(env.STREAMSPACE_WEBHOOK_SERVICE),
+    advertiseAddress: advertiseAddress || undefined, registration: { leaseDurationMs: leaseSeconds * 1000 },
+    tls: env.STREAMSPACE_WEBHOOK_CERT_DIR ? { mode: 'mounted', dir: env.STREAMSPACE_WEBHOOK_CERT_DIR } : { mode: 'shared' },
     ...(Object.keys(defaults).length ? { defaults } : {}),
   };
+}
+
+function webhookServiceFromEnv(raw: string | undefined): WebhookServiceReference {
+  if (!raw) return { ...DEFAULT_WEBHOOK_SERVICE };
+  const parts = raw.split('/');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new Error(`STREAMSPACE_WEBHOOK_SERVICE: must be namespace/name, got ${JSON.stringify(raw)}`);
+  return { namespace: parts[0], name: parts[1], port: 443 };
 }
 
 /** The variables that change what the defaulting webhook fills into a Session that does not say, with their help. */

@@ -1,10 +1,17 @@
 /**
  * `streamspace up` (npm start): the embedded control plane plus the platform's parts in one
- * process. On start it installs the CRDs and (when missing) the built-in templates into the
- * `streamspace` namespace, then runs the controllers against the embedded API server.
+ * process. On start it installs the CRDs, starts the controllers and the admission webhooks, and
+ * once the webhooks serve installs (when missing) the built-in templates into the `streamspace`
+ * namespace, then starts the API.
+ *
+ * Admission goes through the `streamspace/streamspace-webhooks` Service, whose Endpoints list
+ * the live process. The order matters after a crash: the data folder still holds the
+ * configurations (they belong to the install) and possibly the dead process's endpoint, so
+ * nothing may go through admission (the template install does) before this process serves and has
+ * registered itself. A SIGKILL therefore needs no manual step; a SIGTERM leaves the Endpoints.
  */
-import { installBuiltinTemplates, installCrds, PLATFORM_NAMESPACE } from '../controllers/install.ts';
-import { createControllerProcess } from './controller-process.ts';
+import { ensureNamespace, installBuiltinTemplates, installCrds, PLATFORM_NAMESPACE } from '../controllers/install.ts';
+import { createControllerProcess, type ControllerProcess } from './controller-process.ts';
 import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
@@ -24,20 +31,28 @@ function apiPort(argv: string[]): number {
   return port;
 }
 
+/** Resolves once the webhooks serve (and are listed in their Service); rejects if the manager stops first. */
+async function admissionServing(ctrl: ControllerProcess, running: Promise<void>): Promise<void> {
+  if (!ctrl.webhooks) return;
+  await Promise.race([ctrl.webhooks.serving(), running.then(() => Promise.reject(new Error('controllers stopped before the webhooks served')))]);
+}
+
 export async function runUp(argv: string[]): Promise<void> {
   const flags = parseClusterFlags(argv, { port: 6443 });
   const cp = await startFromFlags(flags);
   const kubeConfig = restConfigFromKubeconfigText(cp.kubeconfig, { baseDir: process.cwd() });
   const installer = new KubeClient({ kubeConfig, fieldManager: 'streamspace-installer', resources: streamspaceResources() });
   await installCrds(installer);
-  // The seed's CODESERVER_IMAGE picks the image of the built-in code-server template.
-  const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE, { 'code-server': process.env.CODESERVER_IMAGE || undefined });
+  await ensureNamespace(installer, PLATFORM_NAMESPACE);
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
   const ctrl = createControllerProcess({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   const url = await servingUrl(ctrl, running, true);
+  await admissionServing(ctrl, running);
+  // The seed's CODESERVER_IMAGE picks the image of the built-in code-server template.
+  const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE, { 'code-server': process.env.CODESERVER_IMAGE || undefined });
   const api = await startApiServer({
     kubeconfig: kubeConfig, namespace: PLATFORM_NAMESPACE, port: apiPort(argv),
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),

@@ -66,6 +66,7 @@ export class Manager {
   readonly #controllerNames = new Set<string>();
   readonly #recorders: KubeEventRecorder[] = [];
   readonly #elected = Promise.withResolvers<void>();
+  readonly #readinessChecks: (() => boolean)[] = [];
   #started = false;
   #firstError: unknown;
 
@@ -80,7 +81,7 @@ export class Manager {
     this.#cache = new InformerCache({ ...opts.cache, ...shared });
     if (opts.leaderElection) this.#elector = new LeaderElector({ ...opts.leaderElection, ...shared, metrics: this.#metrics });
     if (opts.http) {
-      const ready = (): boolean => this.#started && this.#cache.hasSynced();
+      const ready = (): boolean => this.#started && this.#cache.hasSynced() && this.#readinessChecks.every((check) => check());
       this.#http = new HealthServer({ ...opts.http, registry: this.#metrics.registry, ready });
     }
   }
@@ -123,6 +124,11 @@ export class Manager {
   add(runnable: Runnable): void {
     if (this.#started) throw new Error('runnables must be added before the manager starts');
     this.#runnables.push(runnable);
+  }
+
+  /** Adds a condition of /readyz (for example: the webhook server serves admission). */
+  addReadinessCheck(check: () => boolean): void {
+    this.#readinessChecks.push(check);
   }
 
   /** Adds a controller, checking that its name is unique (names label the metrics). */

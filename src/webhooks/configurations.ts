@@ -1,7 +1,6 @@
 /**
- * The MutatingWebhookConfiguration and ValidatingWebhookConfiguration this server registers, and
- * their publication (server-side apply, so re-publishing with a new caBundle is one idempotent
- * request per configuration).
+ * The MutatingWebhookConfiguration and ValidatingWebhookConfiguration of StreamSpace's webhooks
+ * (./configuration-reconciler.ts keeps them as they should be).
  *
  * | webhook | path | resource, operations | failurePolicy |
  * | --- | --- | --- | --- |
@@ -14,13 +13,16 @@
  * writes never wait for a webhook. Deletes are not matched either, so sessions and templates can
  * always be removed, even with the webhook server down.
  *
- * In embedded mode the webhooks point at `url: https://127.0.0.1:<port>/...`; in cluster installs at
- * a Service (`service: {namespace, name, port, path}`).
+ * The webhooks point at a Service (`service: {namespace, name, port, path}`) in front of every
+ * replica (./install-objects.ts builds it; ./endpoint-registration.ts lists replicas that are not
+ * pods), or, for a lone server in tests, at `url: https://127.0.0.1:<port>/...`.
+ *
+ * Every webhook fails closed (failurePolicy Fail); ./README.md says why and what an outage
+ * means for quota enforcement.
  */
 import { PART_OF_LABEL } from '../apis/crd.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { KubeObject } from '../apimachinery/object.ts';
-import { ignoreNotFound, type KubeClient } from '../runtime/client.ts';
 import { NODE_OPERATION_WEBHOOK, nodeOperationValidatingWebhook } from './nodeoperation.ts';
 
 /** Name and path of each webhook. */
@@ -33,7 +35,10 @@ export const WEBHOOKS = {
 /** Default name of both configuration objects. */
 export const DEFAULT_CONFIGURATION_NAME = 'streamspace-webhooks';
 
-/** A Service in front of the webhook server (cluster installs). */
+/** Name of the webhook Service's port, and of the matching Endpoints port. */
+export const WEBHOOK_PORT_NAME = 'https';
+
+/** A Service in front of the webhook servers. */
 export interface WebhookServiceReference {
   namespace: string;
   name: string;
@@ -102,25 +107,4 @@ export function validatingWebhookConfiguration(opts: WebhookConfigurationOptions
 /** Both configurations, mutating first. */
 export function webhookConfigurations(opts: WebhookConfigurationOptions): KubeObject[] {
   return [mutatingWebhookConfiguration(opts), validatingWebhookConfiguration(opts)];
-}
-
-/** Publishes (and removes) the configurations through the API server. */
-export class WebhookConfigurationPublisher {
-  readonly #client: KubeClient;
-  readonly #opts: Omit<WebhookConfigurationOptions, 'caBundlePem'>;
-
-  constructor(client: KubeClient, opts: Omit<WebhookConfigurationOptions, 'caBundlePem'>) {
-    this.#client = client;
-    this.#opts = opts;
-  }
-
-  /** Creates or updates both configurations with `caBundlePem` (server-side apply, forced). */
-  async publish(caBundlePem: string | undefined): Promise<void> {
-    for (const obj of webhookConfigurations({ ...this.#opts, caBundlePem })) await this.#client.apply(obj, { force: true });
-  }
-
-  /** Deletes both configurations (absent ones are fine). */
-  async remove(): Promise<void> {
-    for (const obj of webhookConfigurations(this.#opts)) await this.#client.delete(obj).catch(ignoreNotFound);
-  }
 }

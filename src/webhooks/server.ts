@@ -1,26 +1,30 @@
 /**
- * The admission webhook server: HTTPS (node:https) serving the three webhooks of
- * ./configurations.ts, registering those configurations with its CA bundle, and rotating its
- * certificates (./certificates.ts) for as long as it runs.
+ * The admission webhook server: HTTPS (node:https) serving the webhooks of ./configurations.ts,
+ * keeping the install's admission objects reconciled (./configuration-reconciler.ts), and rotating
+ * its certificates for as long as it runs.
  *
  * It is a Runnable that needs no leader election (every replica serves), so the controller
  * manager runs it next to the controllers and it shares their informer cache and metrics registry:
  *
  * ```ts
- * const webhooks = addWebhookServer(mgr, { port: 0 });   // embedded: url https://127.0.0.1:<port>/...
+ * const webhooks = addWebhookServer(mgr, { service: DEFAULT_WEBHOOK_SERVICE, advertiseAddress: '127.0.0.1' });
  * await mgr.start(signal);
  * ```
  *
- * Start-up order: certificates, informers synced (decisions need the full picture), listen, then
- * publish the configurations, so the API server never calls a server that cannot answer yet. On
- * stop, in embedded mode, the configurations are deleted before the server closes: with
- * failurePolicy Fail, configurations left pointing at a closed port would refuse every Session write.
+ * Start-up order: certificates, informers synced (decisions need the full picture), listen,
+ * reconcile the configurations, register as an endpoint of the Service (when replicas register
+ * themselves), and only then ready (/readyz of the manager). On stop the replica leaves the
+ * Service's endpoints before it closes; the configurations stay (they are the install's).
  *
  * Modes:
- * - embedded (default): listens on 127.0.0.1, `url` configurations, self-signed certificates;
- * - cluster: `service` set, listens on `host`/`port` (0.0.0.0:9443 is customary) behind that
- *   Service. With more than one replica use mounted (cert-manager) certificates: self-signed
- *   replicas would each publish their own CA and overwrite one another's caBundle.
+ * - a Service (`service` set; what the CLI runs): the configurations point at the Service, which
+ *   every replica serves. With `advertiseAddress` (the embedded control plane, where replicas are
+ *   processes) the Service has no selector and each replica registers `advertiseAddress:port` in
+ *   its Endpoints (./endpoint-registration.ts); without it (a cluster) the Service selects the
+ *   controller pods. Certificates come from a CA shared through a Secret (./shared-certificates.ts,
+ *   the default) or from a mounted cert-manager Secret.
+ * - a URL (no `service`; a lone server in tests): `url: https://127.0.0.1:<port>/...`, self-signed
+ *   certificates, and the configurations deleted on stop (nothing else could answer at that URL).
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,7 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { InformerCache, type Informer } from '../runtime/cache.ts';
-import { KubeClient, type ClusterConfig } from '../runtime/client.ts';
+import { ignoreNotFound, KubeClient, type ClusterConfig } from '../runtime/client.ts';
 import { realClock, sleep } from '../runtime/clock.ts';
 import type { Manager, Runnable } from '../runtime/manager.ts';
 import { ResourceTable } from '../runtime/resources.ts';
@@ -37,7 +41,12 @@ import { ADMISSION_REVIEW_API_VERSION, type AdmissionDecision, type AdmissionReq
 import {
   MountedCertificates, SelfSignedCertificates, type CertificateConsumer, type CertificateSource, type ServingCertificate,
 } from './certificates.ts';
-import { WebhookConfigurationPublisher, type WebhookServiceReference } from './configurations.ts';
+import { ConfigurationReconciler } from './configuration-reconciler.ts';
+import { webhookConfigurations, type WebhookServiceReference } from './configurations.ts';
+import { EndpointRegistration } from './endpoint-registration.ts';
+import { webhookService } from './install-objects.ts';
+import { SharedCertificates } from './shared-certificates.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { registerWebhookKinds } from './kinds.ts';
 import { WebhookMetrics } from './metrics.ts';
 import type { SessionDefaultSettings } from './session-defaults.ts';
@@ -58,21 +67,45 @@ export interface MountedTlsSettings {
   bundlePropagationMs?: number;
 }
 
+/** A CA shared by every replica through a Secret (the default with a Service). */
+export interface SharedTlsSettings {
+  mode: 'shared';
+  /** The Secret holding the CA (default `<service name>-ca` in the Service's namespace). */
+  secretName?: string;
+  servingLifetimeMs?: number;
+  pollIntervalMs?: number;
+  bundlePropagationMs?: number;
+}
+
+/** How a replica registers itself as an endpoint of the Service (embedded control plane). */
+export interface RegistrationSettings {
+  leaseDurationMs?: number;
+  renewIntervalMs?: number;
+}
+
 /** Everything about the server except what it shares with a manager. */
 export interface WebhookServerSettings {
   /** Address to listen on (default 127.0.0.1; 0.0.0.0 in cluster installs). */
   host?: string;
   /** Port to listen on (default 0: a free one, fine in embedded mode; 9443 is customary in clusters). */
   port?: number;
-  /** Cluster installs: the Service the API server calls; absent means `url: https://<host>:<port>/...`. */
+  /** The Service the API server calls (every replica behind it); absent means `url: https://<host>:<port>/...`. */
   service?: WebhookServiceReference;
-  tls?: SelfSignedTlsSettings | MountedTlsSettings;
+  /**
+   * Register `<advertiseAddress>:<port>` in the Service's Endpoints (replicas that are not pods, on
+   * the embedded control plane); the Service is then created without a selector if missing.
+   */
+  advertiseAddress?: string;
+  registration?: RegistrationSettings;
+  tls?: SelfSignedTlsSettings | MountedTlsSettings | SharedTlsSettings;
   /** Write the CA bundle into the configurations (default true; false when cert-manager's cainjector does). */
   injectCaBundle?: boolean;
   /** Create and update the configurations (default true; false when installed by manifests). */
   manageConfigurations?: boolean;
   /** Delete the configurations on stop (default: true in url mode, false with a service). */
   removeConfigurationsOnStop?: boolean;
+  /** Longest time between two checks of the configurations for drift (default 30 s; changes are seen at once). */
+  resyncMs?: number;
   /** Name of the two configuration objects (default `streamspace-webhooks`). */
   configurationName?: string;
   /** Seconds the API server waits for each call (default 5). */
@@ -101,16 +134,26 @@ function hostsFor(settings: WebhookServerSettings): string[] {
   const hosts = new Set(['localhost', '127.0.0.1']);
   const host = settings.host ?? '127.0.0.1';
   if (host !== '0.0.0.0' && host !== '::') hosts.add(host);
+  if (settings.advertiseAddress) hosts.add(settings.advertiseAddress);
   const svc = settings.service;
   if (svc) for (const suffix of ['', '.svc', '.svc.cluster.local']) hosts.add(`${svc.name}.${svc.namespace}${suffix}`);
   return [...hosts];
 }
 
-function certificateSource(settings: WebhookServerSettings, logger: Logger): CertificateSource {
+function certificateSource(settings: WebhookServerSettings, client: KubeClient, logger: Logger): CertificateSource {
   const tls = settings.tls;
   if (tls?.mode === 'mounted') return new MountedCertificates({ ...tls, logger });
-  const propagation = tls?.bundlePropagationMs ?? (settings.service ? 5000 : 0);
-  return new SelfSignedCertificates({ ...tls, bundlePropagationMs: propagation, hosts: hostsFor(settings), logger });
+  const svc = settings.service;
+  // With a Service the replicas share one CA unless self-signed settings were given explicitly.
+  if (svc && (!tls || tls.mode === 'shared')) {
+    const shared = tls?.mode === 'shared' ? tls : undefined;
+    return new SharedCertificates({
+      ...shared, client, namespace: svc.namespace, secretName: shared?.secretName ?? `${svc.name}-ca`, hosts: hostsFor(settings), logger,
+    });
+  }
+  const selfSigned = tls?.mode === 'shared' ? undefined : tls;
+  const propagation = selfSigned?.bundlePropagationMs ?? (svc ? 5000 : 0);
+  return new SelfSignedCertificates({ ...selfSigned, bundlePropagationMs: propagation, hosts: hostsFor(settings), logger });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -167,6 +210,11 @@ export class WebhookServer implements Runnable {
   readonly #serving = Promise.withResolvers<void>();
   #server: https.Server | undefined;
   #port = 0;
+  /** The caBundle the configurations should carry ('' leaves it out). */
+  #bundle = '';
+  #reconciler: ConfigurationReconciler | undefined;
+  #registration: EndpointRegistration | undefined;
+  #ready = false;
 
   constructor(opts: WebhookServerOptions) {
     this.#o = opts;
@@ -178,8 +226,27 @@ export class WebhookServer implements Runnable {
     for (const h of built.handlers) this.#routes.set(h.path, h);
     this.#metrics.initPaths([...this.#routes.keys()]);
     this.#informers = built.informers;
-    this.#certs = certificateSource(opts, this.#logger);
+    this.#certs = certificateSource(opts, opts.client, this.#logger);
     this.#serving.promise.catch(() => undefined);
+    if (opts.manageConfigurations !== false) {
+      this.#reconciler = new ConfigurationReconciler({
+        client: opts.client, cache: opts.cache, desired: () => this.desiredObjects(), resyncMs: opts.resyncMs, logger: this.#logger,
+      });
+    }
+  }
+
+  /** True while this replica serves admission and (when it registers itself) is listed in the Service's Endpoints. */
+  ready(): boolean {
+    return this.#ready && (!this.#registration || this.#registration.listed());
+  }
+
+  /** The admission objects this server keeps reconciled: the configurations, and the Service when replicas register themselves. */
+  desiredObjects(): KubeObject[] {
+    const o = this.#o;
+    const caBundlePem = o.injectCaBundle === false || !this.#bundle ? undefined : this.#bundle;
+    const endpoint = o.service ? { service: o.service } : { url: this.url };
+    const configurations = webhookConfigurations({ name: o.configurationName, timeoutSeconds: o.timeoutSeconds, endpoint, caBundlePem });
+    return o.service && o.advertiseAddress ? [webhookService({ service: o.service }), ...configurations] : configurations;
   }
 
   /** Webhooks serve on every replica, leader or not. */
@@ -206,8 +273,9 @@ export class WebhookServer implements Runnable {
     try {
       await this.#startServing(signal);
       if (signal.aborted) return;
+      this.#ready = true;
       this.#serving.resolve();
-      await this.#certs.run(signal, this.#consumer());
+      await Promise.all([this.#certs.run(signal, this.#consumer()), this.#reconciler?.run(signal), this.#registration?.run(signal)]);
     } catch (err) {
       this.#serving.reject(err);
       throw err;
@@ -218,7 +286,9 @@ export class WebhookServer implements Runnable {
   }
 
   async #startServing(signal: AbortSignal): Promise<void> {
-    await this.#certs.initialize();
+    // The shared CA's Secret may not be writable yet (its namespace not created): keep trying, not ready meanwhile.
+    await this.#untilDone('set up the webhook certificates', () => this.#certs.initialize(), signal);
+    if (signal.aborted) return;
     const synced = await Promise.all(this.#informers.map((i) => i.waitForSync(signal)));
     if (!synced.every(Boolean)) return;
     const cert = this.#certs.serving();
@@ -226,7 +296,16 @@ export class WebhookServer implements Runnable {
     this.#port = await listen(this.#server, this.#o.port ?? 0, this.#o.host ?? '127.0.0.1');
     this.#metrics.certificateExpiry.set({ certificate: 'serving' }, cert.notAfter.getTime() / 1000);
     this.#logger.info({ url: this.url }, 'Webhook server listening');
-    if (this.#o.manageConfigurations !== false) await this.#publishUntilDone(this.#certs.caBundle(), signal);
+    this.#bundle = this.#certs.caBundle();
+    if (this.#reconciler) await this.#untilDone('reconcile the admission configurations', () => this.#reconciler!.reconcileOnce(), signal);
+    const { service, advertiseAddress } = this.#o;
+    if (service && advertiseAddress) {
+      const registration = new EndpointRegistration({
+        ...this.#o.registration, client: this.#o.client, service, ip: advertiseAddress, port: this.#port, logger: this.#logger,
+      });
+      this.#registration = registration;
+      await this.#untilDone('register as an endpoint of the webhook Service', () => registration.register(), signal);
+    }
   }
 
   #advertisedHost(): string {
@@ -234,27 +313,20 @@ export class WebhookServer implements Runnable {
     return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   }
 
-  /** The configurations' publisher; in url mode the URL is known only once the port is. */
-  #publisherFor(): WebhookConfigurationPublisher {
-    return new WebhookConfigurationPublisher(this.#o.client, {
-      name: this.#o.configurationName, timeoutSeconds: this.#o.timeoutSeconds,
-      endpoint: this.#o.service ? { service: this.#o.service } : { url: this.url },
-    });
-  }
-
+  /** A new caBundle: written into the configurations before the caller serves certificates it signs. */
   async #publish(bundlePem: string): Promise<void> {
-    if (this.#o.manageConfigurations === false) return;
-    await this.#publisherFor().publish(this.#o.injectCaBundle === false || !bundlePem ? undefined : bundlePem);
+    this.#bundle = bundlePem;
+    await this.#reconciler?.reconcileOnce();
   }
 
-  /** The API server may still be starting: retry with backoff until published or stopped. */
-  async #publishUntilDone(bundlePem: string, signal: AbortSignal): Promise<void> {
+  /** The API server may still be starting: retry `step` with backoff until it succeeds or we stop. */
+  async #untilDone(what: string, step: () => Promise<unknown>, signal: AbortSignal): Promise<void> {
     for (let delay = 100; !signal.aborted; delay = Math.min(delay * 2, 5000)) {
       try {
-        await this.#publish(bundlePem);
+        await step();
         return;
       } catch (err) {
-        this.#logger.warn({ err }, 'Failed to publish the webhook configurations, retrying');
+        this.#logger.warn({ err }, `Failed to ${what}, retrying`);
         await sleep(realClock, delay, signal);
       }
     }
@@ -273,9 +345,15 @@ export class WebhookServer implements Runnable {
   }
 
   async #shutdown(): Promise<void> {
+    this.#ready = false;
+    // Leave the Service's endpoints before closing, so the API server stops choosing this replica first.
+    await this.#registration?.deregister().catch((err: unknown) => this.#logger.warn({ err }, 'Failed to leave the webhook Service\'s endpoints'));
     const remove = this.#o.removeConfigurationsOnStop ?? !this.#o.service;
     if (this.#server && remove && this.#o.manageConfigurations !== false) {
-      await this.#publisherFor().remove().catch((err: unknown) => this.#logger.warn({ err }, 'Failed to remove the webhook configurations'));
+      const configurations = this.desiredObjects().filter((obj) => obj.kind.endsWith('WebhookConfiguration'));
+      for (const obj of configurations) {
+        await this.#o.client.delete(obj).catch(ignoreNotFound).catch((err: unknown) => this.#logger.warn({ err }, 'Failed to remove a webhook configuration'));
+      }
     }
     const server = this.#server;
     if (!server?.listening) return;
@@ -286,7 +364,8 @@ export class WebhookServer implements Runnable {
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      const ok = path === '/healthz' || this.ready();
+      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ok ? 'ok' : 'not serving admission');
       return;
     }
     const route = this.#routes.get(path);
@@ -337,6 +416,7 @@ export function addWebhookServer(mgr: Manager, settings: WebhookServerSettings =
     ...settings, cache: mgr.getCache(), client: mgr.getClient(), registry: mgr.getRegistry(), logger: mgr.getLogger().child({ component: 'webhooks' }),
   });
   mgr.add(server);
+  mgr.addReadinessCheck(() => server.ready());
   return server;
 }
 

@@ -29,7 +29,8 @@ export async function startControllerCluster(namespaces: string[] = ['team']): P
   const cluster = await startTestCluster();
   const api = new KubeClient({ kubeConfig: cluster.kc, fieldManager: 'test-user', resources: streamspaceResources() });
   await installCrds(api);
-  for (const ns of namespaces) await ensureNamespace(api, ns);
+  // The platform's own namespace: webhook Service, Endpoints and replica Leases live there.
+  for (const ns of new Set(['streamspace', ...namespaces])) await ensureNamespace(api, ns);
   // Fast pods: the suites wait on real transitions, so the simulated kubelet should not dawdle.
   await rawRequest(cluster.cp, 'PUT', '/debug/simulation', { podStartDelayMs: 5, podReadyDelayMs: 5, podStopDelayMs: 5 });
   return { ...cluster, api };

@@ -131,8 +131,9 @@ describe('simulated kubelet', () => {
     assert.equal(early.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
     assert.equal(early.status?.phase, 'Pending');
     await ready('slow');
-    await c.core.deleteNamespacedPod({ namespace: ns, name: 'slow' });
-    const terminating = await read('slow');
+    // The answer to a graceful delete is the object as stored, still there with a deletionTimestamp
+    // (reading it again would race the kubelet's short stop delay on a busy machine).
+    const terminating = await c.core.deleteNamespacedPod({ namespace: ns, name: 'slow' }) as k8s.V1Pod;
     assert.ok(terminating.metadata?.deletionTimestamp, 'graceful: still there with a deletionTimestamp');
     await eventually('gone', async () => !(await c.core.listNamespacedPod({ namespace: ns, fieldSelector: 'metadata.name=slow' })).items.length);
     assert.ok((await eventsAbout(c, ns, 'slow')).some((e) => e.reason === 'Killing' && e.message === 'Stopping container main'));

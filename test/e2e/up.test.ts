@@ -8,21 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { eventually } from '../support/control-plane.ts';
+import { apiRequest } from '../support/processes.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/streamspace.js');
 const PASSWORD = 'correct-horse-battery-staple';
 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
-}
-
-async function api(base: string, method: string, urlPath: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${urlPath}`, {
-    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
 void describe('streamspace up', () => {
@@ -48,16 +40,16 @@ void describe('streamspace up', () => {
     });
     const base = await eventually('the API URL printed', () => /StreamSpace API:\s+(http:\/\/\S+)/.exec(out)?.[1], 60_000);
     assert.match(out, /Kubernetes API \(embedded\): https:\/\/127\.0\.0\.1:\d+/);
-    const login = await api(base, 'POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD });
+    const login = await apiRequest(base, 'POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD });
     assert.equal(login.status, 200);
     const token = login.json.accessToken;
-    const templates = await api(base, 'GET', '/api/v1/templates', token);
+    const templates = await apiRequest(base, 'GET', '/api/v1/templates', token);
     assert.deepEqual(templates.json.items.map((t: any) => t.metadata.name).sort(), ['code-server', 'firefox', 'ubuntu-xfce']);
-    const created = await api(base, 'POST', '/api/v1/sessions', token, { template: 'firefox' });
+    const created = await apiRequest(base, 'POST', '/api/v1/sessions', token, { template: 'firefox' });
     assert.equal(created.status, 202);
     const name = created.json.metadata.name;
     const running = await eventually('session Running', async () => {
-      const s = await api(base, 'GET', `/api/v1/sessions/${name}`, token);
+      const s = await apiRequest(base, 'GET', `/api/v1/sessions/${name}`, token);
       return s.json?.status?.phase === 'Running' ? s.json : undefined;
     }, 60_000);
     assert.match(running.status.url, new RegExp(name));

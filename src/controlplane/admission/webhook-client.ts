@@ -8,9 +8,11 @@
  * `tls: failed to verify certificate: x509: certificate signed by unknown authority`).
  *
  * Service references: this process is not inside a cluster network, so `<name>.<namespace>.svc`
- * does not resolve. A ServiceResolver maps a service to an address to dial instead (tests map
- * it to 127.0.0.1:<port>); the certificate is still checked for the service's DNS name, as
- * kube-apiserver checks it.
+ * does not resolve. A ServiceResolver maps a service to the addresses to dial instead: by default
+ * the Service's ready Endpoints (./endpoints-resolver.ts, kube-apiserver's aggregator routing), or
+ * one fixed address (tests map it to 127.0.0.1:<port>). The certificate is still checked for the
+ * service's DNS name, as kube-apiserver checks it. When an address refuses the connection the
+ * next one is tried (see ./endpoints-resolver.ts for why).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -27,10 +29,11 @@ export interface ServiceAddress {
 }
 
 /**
- * Maps a webhook's service reference to an address to dial. Returning undefined dials
- * `<name>.<namespace>.svc:<port>` itself.
+ * Maps a webhook's service reference to the addresses to dial, in the order to try them. Returning
+ * undefined dials `<name>.<namespace>.svc:<port>` itself; throwing fails the call with the error's
+ * message as the reason (`no endpoints available for service "x"`).
  */
-export type ServiceResolver = (service: { namespace: string; name: string; port: number }) => ServiceAddress | undefined;
+export type ServiceResolver = (service: { namespace: string; name: string; port: number }) => ServiceAddress | ServiceAddress[] | undefined;
 
 /** A resolved webhook endpoint: the URL kube-apiserver would print and the address actually dialled. */
 export interface WebhookEndpoint {
@@ -42,6 +45,10 @@ export interface WebhookEndpoint {
   hostname: string;
   dialHost: string;
   dialPort: number;
+  /** Further addresses to try when dialling the first is refused (ready endpoints of a service). */
+  fallbacks: ServiceAddress[];
+  /** Why the service could not be resolved to any address (the call then fails with it). */
+  unresolved?: string;
   path: string;
 }
 
@@ -62,8 +69,15 @@ function serviceEndpoint(cc: WebhookClientConfig, resolver: ServiceResolver | un
   const hostname = `${svc.name}.${svc.namespace}.svc`;
   const authority = `${hostname}:${port}`;
   const p = cleanPath(svc.path);
-  const dial = resolver?.({ namespace: svc.namespace, name: svc.name, port }) ?? { host: hostname, port };
-  return { url: `https://${authority}${p}`, secure: true, authority, hostname, dialHost: dial.host, dialPort: dial.port, path: p };
+  const base = { url: `https://${authority}${p}`, secure: true, authority, hostname, path: p };
+  let resolved: ServiceAddress | ServiceAddress[] | undefined;
+  try {
+    resolved = resolver?.({ namespace: svc.namespace, name: svc.name, port });
+  } catch (err) {
+    return { ...base, dialHost: hostname, dialPort: port, fallbacks: [], unresolved: (err as Error).message };
+  }
+  const [first, ...fallbacks] = Array.isArray(resolved) ? resolved : [resolved ?? { host: hostname, port }];
+  return { ...base, dialHost: first.host, dialPort: first.port, fallbacks };
 }
 
 function urlEndpoint(name: string, raw: string): WebhookEndpoint {
@@ -77,7 +91,7 @@ function urlEndpoint(name: string, raw: string): WebhookEndpoint {
   const hostname = u.hostname.replace(/^\[|\]$/g, '');
   const p = cleanPath(decodeURIComponent(u.pathname));
   const dialPort = u.port ? Number(u.port) : secure ? 443 : 80;
-  return { url: `${u.protocol}//${u.host}${p}`, secure, authority: u.host, hostname, dialHost: hostname, dialPort, path: p };
+  return { url: `${u.protocol}//${u.host}${p}`, secure, authority: u.host, hostname, dialHost: hostname, dialPort, fallbacks: [], path: p };
 }
 
 /** Where a webhook's clientConfig points. Throws WebhookCallError for a config without url or service. */
@@ -194,6 +208,7 @@ interface RawAnswer {
 export async function postReview(call: WebhookPost): Promise<string> {
   const ca = caBundlePem(call.name, call.caBundle);
   const target = `${call.endpoint.url}?timeout=${call.timeoutSeconds}s`;
+  if (call.endpoint.unresolved) throw new WebhookCallError(call.name, `failed to call webhook: Post ${JSON.stringify(target)}: ${call.endpoint.unresolved}`);
   let answer: RawAnswer;
   try {
     answer = await send(call, ca);
@@ -235,8 +250,25 @@ function requestOptions(call: WebhookPost, payload: Buffer, ca: string | undefin
   return options;
 }
 
-/** Sends once, and once more when a reused keep-alive connection turned out to be closed. */
+/** Errors that mean nothing listens at an address: the request never reached a webhook. */
+const NOT_LISTENING = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Sends to the endpoint's address, then to each fallback while the previous one refused the connection. */
 async function send(call: WebhookPost, ca: string | undefined): Promise<RawAnswer> {
+  const { dialHost, dialPort, fallbacks } = call.endpoint;
+  const addresses = [{ host: dialHost, port: dialPort }, ...fallbacks];
+  for (let i = 0; ; i++) {
+    const at = { ...call, endpoint: { ...call.endpoint, dialHost: addresses[i].host, dialPort: addresses[i].port } };
+    try {
+      return await sendReusing(at, ca);
+    } catch (err) {
+      if (i + 1 >= addresses.length || !NOT_LISTENING.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
+}
+
+/** Sends once, and once more when a reused keep-alive connection turned out to be closed. */
+async function sendReusing(call: WebhookPost, ca: string | undefined): Promise<RawAnswer> {
   try {
     return await sendOnce(call, ca);
   } catch (err) {

@@ -17,7 +17,9 @@
  * - reinvocation covers webhooks only: in-process admission plugins are not run a second time;
  * - no metrics, audit annotations or static (manifest) webhook configurations; no authentication
  *   to webhooks (kube-apiserver's --admission-control-config-file kubeconfigs);
- * - webhook clients are not cached: every call opens its own connection.
+ * - a `clientConfig.service` is reached through the Service's Endpoints (kube-apiserver's
+ *   --enable-aggregator-routing), trying the next ready address when one refuses the connection
+ *   (./endpoints-resolver.ts).
  */
 import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -29,15 +31,16 @@ import { dispatchValidating } from './validating-dispatcher.ts';
 import type { DispatchContext } from './webhook-call.ts';
 import type { ServiceResolver } from './webhook-client.ts';
 import { WebhookConfigurationCache } from './webhook-configuration.ts';
+import { endpointsServiceResolver } from './endpoints-resolver.ts';
 
 export type { ServiceAddress, ServiceResolver } from './webhook-client.ts';
 
 /** How webhook admission is set up beyond the server's store and registry. */
 export interface WebhookAdmissionSettings {
   /**
-   * Maps a webhook's `clientConfig.service` to an address this process can dial (for example
+   * Maps a webhook's `clientConfig.service` to the addresses this process dials (for example
    * `() => ({ host: '127.0.0.1', port })` for a webhook server running in the test). Without it,
-   * `<name>.<namespace>.svc` is dialled as is, which resolves only where cluster DNS does.
+   * the Service's ready Endpoints in this server's store (./endpoints-resolver.ts).
    * The serving certificate must still be valid for `<name>.<namespace>.svc`.
    */
   serviceResolver?: ServiceResolver;
@@ -59,7 +62,7 @@ export class WebhookAdmission implements AdmissionChain {
   constructor(parts: WebhookAdmissionParts, settings: WebhookAdmissionSettings = {}) {
     this.configurations = new WebhookConfigurationCache(parts.store);
     this.ctx = {
-      store: parts.store, registry: parts.registry, serviceResolver: settings.serviceResolver,
+      store: parts.store, registry: parts.registry, serviceResolver: settings.serviceResolver ?? endpointsServiceResolver(parts.store),
       log: settings.log ?? (() => undefined), reportedMatchConditions: new Set(),
     };
   }

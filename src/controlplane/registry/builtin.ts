@@ -29,6 +29,8 @@ interface BuiltinSpec {
   schemaPackage: string;
   graceful?: boolean;
   allowUnconditionalUpdate?: boolean;
+  /** See ResourceType.tracksGeneration. */
+  generation?: boolean;
 }
 
 const WORKLOAD_SCALE: ScaleSubresource = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' };
@@ -38,7 +40,7 @@ function builtin(s: BuiltinSpec): ResourceType {
   return {
     group, version: s.version, kind: s.kind, listKind: `${s.kind}List`, plural: s.plural, singular: s.kind.toLowerCase(),
     namespaced: s.namespaced, shortNames: s.shortNames ?? [], categories: s.categories ?? [], verbs: ALL_VERBS,
-    subresources: { status: s.status, scale: s.scale, extra: s.extra }, custom: false,
+    subresources: { status: s.status, scale: s.scale, extra: s.extra }, custom: false, tracksGeneration: s.generation ?? false,
     allowUnconditionalUpdate: s.allowUnconditionalUpdate ?? true,
     schemaName: s.schemaPackage.startsWith('io.') ? `${s.schemaPackage}.${s.kind}` : `io.k8s.api.${s.schemaPackage}.${s.version}.${s.kind}`,
     graceful: s.graceful, printerColumns: builtinPrinters[`${group}/${s.kind}`], strategy: s.strategy ?? {},
@@ -51,7 +53,7 @@ const core = (kind: string, plural: string, rest: Partial<BuiltinSpec> = {}): Re
 /** Every built-in resource type, in discovery order. */
 export const builtinResources: ResourceType[] = [
   core('Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], status: true, extra: ['finalize'], strategy: namespaceStrategy }),
-  core('Pod', 'pods', { shortNames: ['po'], categories: ['all'], status: true, extra: ['log', 'eviction', 'binding'], strategy: podStrategy, graceful: true }),
+  core('Pod', 'pods', { generation: true, shortNames: ['po'], categories: ['all'], status: true, extra: ['log', 'eviction', 'binding'], strategy: podStrategy, graceful: true }),
   core('Service', 'services', { shortNames: ['svc'], categories: ['all'], status: true, strategy: serviceStrategy }),
   core('Endpoints', 'endpoints', { shortNames: ['ep'] }),
   core('ConfigMap', 'configmaps', { shortNames: ['cm'], strategy: configMapStrategy }),
@@ -61,17 +63,17 @@ export const builtinResources: ResourceType[] = [
   core('Node', 'nodes', { namespaced: false, shortNames: ['no'], status: true, strategy: nodeStrategy }),
   core('PersistentVolume', 'persistentvolumes', { namespaced: false, shortNames: ['pv'], status: true, strategy: pvStrategy }),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', { shortNames: ['pvc'], status: true, strategy: pvcStrategy }),
-  builtin({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, scale: WORKLOAD_SCALE, strategy: deploymentStrategy, schemaPackage: 'apps' }),
-  builtin({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, scale: WORKLOAD_SCALE, strategy: replicaSetStrategy, schemaPackage: 'apps' }),
+  builtin({ group: 'apps', version: 'v1', kind: 'Deployment', generation: true, plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, scale: WORKLOAD_SCALE, strategy: deploymentStrategy, schemaPackage: 'apps' }),
+  builtin({ group: 'apps', version: 'v1', kind: 'ReplicaSet', generation: true, plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, scale: WORKLOAD_SCALE, strategy: replicaSetStrategy, schemaPackage: 'apps' }),
   builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], strategy: eventStrategy, schemaPackage: 'events' }),
   builtin({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'], schemaPackage: 'storage' }),
-  builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, schemaPackage: 'networking' }),
-  builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], schemaPackage: 'networking' }),
+  builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', generation: true, plural: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, schemaPackage: 'networking' }),
+  builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', generation: true, plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], schemaPackage: 'networking' }),
   builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, schemaPackage: 'coordination' }),
-  builtin({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, schemaPackage: 'policy' }),
-  builtin({ group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schemaPackage: 'admissionregistration' }),
-  builtin({ group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schemaPackage: 'admissionregistration' }),
-  builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, strategy: crdStrategy, schemaPackage: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1' }),
+  builtin({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', generation: true, plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, schemaPackage: 'policy' }),
+  builtin({ group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', generation: true, plural: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schemaPackage: 'admissionregistration' }),
+  builtin({ group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', generation: true, plural: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schemaPackage: 'admissionregistration' }),
+  builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', generation: true, plural: 'customresourcedefinitions', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, strategy: crdStrategy, schemaPackage: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1' }),
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', namespaced: true, schemaPackage: 'rbac' }),
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true, schemaPackage: 'rbac' }),
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, schemaPackage: 'rbac' }),

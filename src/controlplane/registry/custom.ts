@@ -38,7 +38,8 @@ export function resourceTypesOf(crd: KubeObject): ResourceType[] {
       group: spec.group, version: v.name, kind: names.kind, listKind: names.listKind ?? `${names.kind}List`, plural: names.plural,
       singular: names.singular ?? names.kind.toLowerCase(), namespaced: spec.scope === 'Namespaced', shortNames: names.shortNames ?? [],
       categories: names.categories ?? [], verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
-      subresources: { status: v.subresources?.status !== undefined, scale: scale ?? undefined }, custom: true, allowUnconditionalUpdate: false,
+      subresources: { status: v.subresources?.status !== undefined, scale: scale ?? undefined },
+      custom: true, tracksGeneration: true, allowUnconditionalUpdate: false,
       schemaName: `${reversedGroup(spec.group)}.${v.name}.${names.kind}`, schema: v.schema?.openAPIV3Schema,
       printerColumns: printerColumns(v), strategy: { selectableFields: selectableFieldsOf(v) }, terminating: !!crd.metadata.deletionTimestamp,
     };

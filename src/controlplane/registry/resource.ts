@@ -58,6 +58,12 @@ export interface ResourceType {
   subresources: { status?: boolean; scale?: ScaleSubresource; extra?: string[] };
   /** True for CRD-backed types: strategic merge patch answers 415, PUT needs a resourceVersion. */
   custom: boolean;
+  /**
+   * Whether metadata.generation is kept (1 on create, +1 on each spec change and on graceful
+   * deletion), as the kind's kube-apiserver strategy does: workloads, Pods, Ingresses, webhook
+   * configurations, CRDs and every custom resource; not ConfigMaps, Secrets, Services, Nodes….
+   */
+  tracksGeneration: boolean;
   /** Whether PUT without metadata.resourceVersion is allowed (ConfigMaps yes, custom resources no). */
   allowUnconditionalUpdate: boolean;
   /** Name of its OpenAPI component schema (`io.k8s.api.core.v1.Pod`). */

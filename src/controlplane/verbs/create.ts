@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { alreadyExists, badRequest, fieldRequired, forbidden, invalid, notFound, StatusError } from '../../apimachinery/errors.ts';
 import { deepCopy, type KubeObject } from '../../apimachinery/object.ts';
 import { recordUpdateManagedFields } from '../patch/apply.ts';
-import { apiVersionOf, storageName } from '../registry/resource.ts';
+import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey, RevisionMismatch } from '../storage/store.ts';
 import { admissionOptions, admitWrite } from './admit.ts';
 import { rfc3339, type RequestScope, type Services } from './scope.ts';
@@ -49,11 +49,12 @@ export function checkBodyIdentity(scope: RequestScope, obj: KubeObject): void {
   obj.metadata.namespace = scope.namespace;
 }
 
-function initMetadata(obj: KubeObject, now: string): void {
+function initMetadata(rt: ResourceType, obj: KubeObject, now: string): void {
   const meta = obj.metadata;
   meta.uid = randomUUID();
   meta.creationTimestamp = now;
-  meta.generation = 1;
+  if (rt.tracksGeneration) meta.generation = 1;
+  else delete meta.generation;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
@@ -72,7 +73,7 @@ export async function createObject(svc: Services, scope: RequestScope, body: Kub
   if (!obj.metadata.name) throw invalid(rt.kind, rt.group, '', [fieldRequired('metadata.name', 'name or generateName is required')]);
   checkNamespace(svc, scope, obj.metadata.name);
   const now = rfc3339(svc.now());
-  initMetadata(obj, now);
+  initMetadata(rt, obj, now);
   if (rt.subresources.status && rt.custom) delete obj.status;
   rt.strategy.prepareForCreate?.(obj);
   const admitted = await admitWrite(svc, scope, {

@@ -66,7 +66,8 @@ function markDeleting(svc: Services, rt: ResourceType, old: KubeObject, finalize
   obj.metadata.finalizers = finalizers.length ? finalizers : undefined;
   obj.metadata.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
   obj.metadata.deletionGracePeriodSeconds = grace;
-  obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  // kube-apiserver bumps generation on graceful deletion only for kinds that keep one.
+  if ((old.metadata.generation ?? 0) > 0) obj.metadata.generation = old.metadata.generation! + 1;
   if (rt.group === '' && rt.plural === 'namespaces') obj.status = { ...obj.status, phase: 'Terminating' };
   return obj;
 }

@@ -72,7 +72,7 @@ export async function commitUpdate(svc: Services, scope: RequestScope, old: Kube
   const { subresource } = target;
   const obj = merged(rt, old, desired, subresource);
   if (subresource !== 'status' && subresource !== 'finalize') rt.strategy.prepareForUpdate?.(obj, old);
-  if (!deepEqual(generationRelevant(rt, obj), generationRelevant(rt, old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  if (rt.tracksGeneration && !deepEqual(generationRelevant(rt, obj), generationRelevant(rt, old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
   const admitted = await admitWrite(svc, scope, {
     operation: 'UPDATE', subresource, name: old.metadata.name!, namespace: old.metadata.namespace ?? '', object: obj, oldObject: old,
     options: admissionOptions(scope, 'UpdateOptions'),
