@@ -10,8 +10,8 @@ import type { ClusterView } from './kube/cluster-view.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { OpenApiBuilder } from './openapi.ts';
 import type { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
-import type { AddressMode } from '../gateway/session-address.ts';
-import type { CookieSettings } from '../gateway/cookie.ts';
+import type { AddressMode } from './session-router.ts';
+import type { CookieSettings } from './auth/session-cookie.ts';
 
 /** The shared parts of a running API. */
 export interface ApiDeps {

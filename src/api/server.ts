@@ -36,7 +36,7 @@ import { healthRoutes } from './routes/health.ts';
 import type { ClusterConfig } from '../runtime/client.ts';
 import { loadRestConfig } from '../runtime/rest-config-loader.ts';
 import { createCodeServer, type CodeServer } from '../codeserver/setup.ts';
-import { authenticateWithApi } from '../codeserver/graphql/api-auth.ts';
+import { authenticateWithApi } from './auth/codeserver-auth.ts';
 import type { CodeServerSettings } from '../codeserver/settings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -46,8 +46,8 @@ import { nodeRoutes } from './routes/nodes.ts';
 import { quotaRoutes } from './routes/quotas.ts';
 import { DEFAULT_WEB_ROOT, webUiRoutes } from './routes/web-ui.ts';
 import { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
-import type { CookieSettings } from '../gateway/cookie.ts';
-import { Gateway, type GatewayOptions } from '../gateway/gateway.ts';
+import type { CookieSettings } from './auth/session-cookie.ts';
+import type { SessionRouter, SessionRouterFactory } from './session-router.ts';
 
 /** Authentication settings. */
 export interface ApiAuthOptions {
@@ -96,8 +96,8 @@ export interface ApiServerOptions {
   codeServer?: CodeServerSettings;
   /** Folder of the built web UI served at `/` (default web/dist of this checkout); `false` serves none. */
   webRoot?: string | false;
-  /** The session gateway on the API's port (under /s/ in path mode); off when absent. */
-  gateway?: Pick<GatewayOptions, 'mode' | 'holdTimeoutMs' | 'backgroundPaths' | 'loginUrl'>;
+  /** The session gateway on the API's port (under /s/ in path mode); off when absent. See ./session-router.ts. */
+  gateway?: SessionRouterFactory;
   /** Attributes of the sign-in cookie the login sets for the gateway. */
   cookie?: CookieSettings;
 }
@@ -112,7 +112,7 @@ export interface ApiServer {
   heartbeats: HeartbeatCoalescer;
   authenticator: Authenticator;
   /** The session gateway, when served on this port. */
-  gateway?: Gateway;
+  gateway?: SessionRouter;
   /** What happened to the first admin account at this start. */
   bootstrap: BootstrapResult;
   stop(): Promise<void>;
@@ -152,13 +152,13 @@ function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServer
  * With a gateway, requests for session addresses go to it before fastify sees them: the gateway
  * streams bodies through untouched, which fastify's body parsing would not allow.
  */
-function serverFactory(gateway: Gateway | undefined) {
+function serverFactory(gateway: SessionRouter | undefined) {
   if (!gateway) return undefined;
   return (handler: http.RequestListener) => http.createServer((req, res) => (gateway.matches(req) ? gateway.handleRequest(req, res) : handler(req, res)));
 }
 
 /** Routes WebSocket upgrades for session addresses to the gateway, the rest to the API's listeners. */
-function routeUpgrades(app: FastifyInstance, gateway: Gateway): void {
+function routeUpgrades(app: FastifyInstance, gateway: SessionRouter): void {
   const server = app.server;
   const others = server.listeners('upgrade') as Array<(...args: unknown[]) => void>;
   server.removeAllListeners('upgrade');
@@ -168,7 +168,7 @@ function routeUpgrades(app: FastifyInstance, gateway: Gateway): void {
   });
 }
 
-function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer, gateway?: Gateway): FastifyInstance {
+function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer, gateway?: SessionRouter): FastifyInstance {
   const app = Fastify({
     serverFactory: serverFactory(gateway),
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -225,11 +225,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const deps: ApiDeps = {
     repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth,
     settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, cookie: opts.cookie ?? {},
-      gateway: opts.gateway ? opts.gateway.mode ?? { kind: 'path' } : undefined },
+      gateway: opts.gateway?.mode },
   };
-  const gateway = opts.gateway ? new Gateway({
-    ...opts.gateway, view, authenticator: auth.authenticator, repo, activity: heartbeats, logger, registry: metrics.registry,
-  }) : undefined;
+  const gateway = opts.gateway?.create({ view, authenticator: auth.authenticator, repo, activity: heartbeats, logger, registry: metrics.registry });
   view.start();
   gateway?.start();
   const synced = Promise.all([view.waitForSync(), gateway?.waitForSync()]);

@@ -11,7 +11,7 @@
  * registered itself. A SIGKILL therefore needs no manual step; a SIGTERM leaves the Endpoints.
  */
 import { ensureNamespace, installBuiltinTemplates, installCrds, PLATFORM_NAMESPACE } from '../controllers/install.ts';
-import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
+import { createControllerProcess, type ControllerProcess } from './controller-process.ts';
 import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
@@ -22,6 +22,7 @@ import { startApiServer } from '../api/server.ts';
 import { codeServerOptions } from './api.ts';
 import path from 'node:path';
 import { ensureWebUi } from './web-build.ts';
+import { gatewayOnApiPort } from '../gateway/gateway.ts';
 
 /** The API's port: --api-port, STREAMSPACE_API_PORT, or 8080. */
 function apiPort(argv: string[]): number {
@@ -33,7 +34,7 @@ function apiPort(argv: string[]): number {
 }
 
 /** Resolves once the webhooks serve (and are listed in their Service); rejects if the manager stops first. */
-async function admissionServing(ctrl: ControllerManager, running: Promise<void>): Promise<void> {
+async function admissionServing(ctrl: ControllerProcess, running: Promise<void>): Promise<void> {
   if (!ctrl.webhooks) return;
   await Promise.race([ctrl.webhooks.serving(), running.then(() => Promise.reject(new Error('controllers stopped before the webhooks served')))]);
 }
@@ -58,7 +59,7 @@ export async function runUp(argv: string[]): Promise<void> {
   await ensureNamespace(installer, PLATFORM_NAMESPACE);
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
-  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
+  const ctrl = createControllerProcess({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   const url = await servingUrl(ctrl, running, true);
@@ -71,7 +72,7 @@ export async function runUp(argv: string[]): Promise<void> {
     auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
     // Sessions open through the gateway on the API's port (/s/{session}/), as the web UI links them.
-    gateway: {},
+    gateway: gatewayOnApiPort(),
   });
   const lines = [
     'StreamSpace is up.',

@@ -15,7 +15,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Identity } from '../api/auth/identity.ts';
-import { SESSION_COOKIE, withoutCookie } from './cookie.ts';
+import { SESSION_COOKIE, withoutCookie } from '../api/auth/session-cookie.ts';
 import type { Caller } from './gateway-auth.ts';
 import { Refusal } from './refusal.ts';
 

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from '../api/auth/authenticator.ts';
 import type { Identity } from '../api/auth/identity.ts';
-import { SESSION_COOKIE, readCookie } from './cookie.ts';
+import { SESSION_COOKIE, readCookie } from '../api/auth/session-cookie.ts';
 import { Refusal } from './refusal.ts';
 import type { SessionRecord } from './session-directory.ts';
 

@@ -11,6 +11,7 @@
  * audited. The gateway runs on its own (`streamspace gateway`) or inside the API's server
  * (`streamspace up`, under /s/), sharing its authenticator, audit log and heartbeat coalescer.
  */
+import type { SessionRouterFactory } from '../api/session-router.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -286,4 +287,9 @@ export class Gateway {
     const onError = (r: Refusal): void => { this.metrics.refusals.inc({ reason: r.reason }); refuseUpgrade(req, socket, r, this.#loginUrl); };
     forwardUpgrade({ req, backend, path: a.address.path, ctx: this.#context(a), hooks, onError }, socket, head);
   }
+}
+
+/** The gateway served on the API's port, as `startApiServer({ gateway })` takes it (../api/session-router.ts). */
+export function gatewayOnApiPort(opts: Pick<GatewayOptions, 'mode' | 'holdTimeoutMs' | 'backgroundPaths' | 'loginUrl'> = {}): SessionRouterFactory {
+  return { mode: opts.mode ?? { kind: 'path' }, create: (parts) => new Gateway({ ...opts, ...parts }) };
 }

@@ -6,7 +6,7 @@
  * from `{session address}/.streamspace/progress` and reloads itself once the session answers.
  */
 import type { ServerResponse } from 'node:http';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import { escapeHtml, page } from './html.ts';
 import { RESERVED_PREFIX } from './session-address.ts';
@@ -38,30 +38,41 @@ function containerStarted(pod: KubeObject | undefined): boolean {
   return ((pod?.status?.containerStatuses ?? []) as Array<{ state?: { running?: unknown } }>).some((c) => c.state?.running !== undefined);
 }
 
+/** What the steps are judged from: the session, its newest pod, and the reasons of their Events. */
+interface Facts {
+  session: Session | undefined;
+  record: ReturnType<SessionDirectory['byName']>;
+  pod: KubeObject | undefined;
+  reasons: Set<string | undefined>;
+  ready: boolean;
+}
+
+function steps(f: Facts): ProgressStep[] {
+  const homeBound = f.session?.status?.conditions?.some((c) => c.type === 'HomeVolumeBound' && c.status === 'True') ?? false;
+  const scheduled = condition(f.pod, 'PodScheduled') || Boolean(f.pod?.spec?.nodeName);
+  const list: ProgressStep[] = [
+    { id: 'requested', label: 'Workspace asked to start', done: f.record !== undefined && f.record.state === 'running' },
+    { id: 'scheduled', label: 'Placed on a node', done: scheduled },
+    { id: 'volume', label: 'Home volume attached', done: (homeBound && scheduled) || condition(f.pod, 'Initialized') || f.reasons.has('SuccessfulAttachVolume') },
+    { id: 'started', label: 'Workspace process started', done: containerStarted(f.pod) || condition(f.pod, 'ContainersReady') },
+    { id: 'probe', label: 'Workspace answering (readiness probe passing)', done: condition(f.pod, 'Ready') || f.ready },
+  ];
+  // A later step implies the earlier ones (an Event may be missed; conditions are the truth).
+  for (let i = list.length - 2; i >= 0; i--) if (list[i + 1].done) list[i].done = true;
+  return list;
+}
+
 /** The progress of session `name` now. */
 export function progressOf(dir: SessionDirectory, name: string): Progress {
   const session = dir.session(name) as Session | undefined;
   const record = dir.byName(name);
   const pods = dir.pods(name).filter((p) => !p.metadata.deletionTimestamp);
-  const pod = pods[0];
   const events = dir.events(name, pods.map((p) => p.metadata.name!));
   const reasons = new Set(events.map((e) => (e as { reason?: string }).reason));
-  const homeBound = session?.status?.conditions?.some((c) => c.type === 'HomeVolumeBound' && c.status === 'True') ?? false;
-  const scheduled = condition(pod, 'PodScheduled') || Boolean(pod?.spec?.nodeName);
-  const started = containerStarted(pod) || condition(pod, 'ContainersReady');
   const ready = record !== undefined && dir.backend(record) !== undefined && record.phase === 'Running';
-  const steps: ProgressStep[] = [
-    { id: 'requested', label: 'Workspace asked to start', done: record !== undefined && record.state === 'running' },
-    { id: 'scheduled', label: 'Placed on a node', done: scheduled },
-    { id: 'volume', label: 'Home volume attached', done: (homeBound && scheduled) || condition(pod, 'Initialized') || reasons.has('SuccessfulAttachVolume') },
-    { id: 'started', label: 'Workspace process started', done: started },
-    { id: 'probe', label: 'Workspace answering (readiness probe passing)', done: condition(pod, 'Ready') || ready },
-  ];
-  // A later step implies the earlier ones (an Event may be missed; conditions are the truth).
-  for (let i = steps.length - 2; i >= 0; i--) if (steps[i + 1].done) steps[i].done = true;
   const failed = session?.status?.phase === 'Failed' ? session.status.message ?? session.status.reason ?? 'failed' : undefined;
   const lines = events.slice(-5).map((e) => `${(e as { reason?: string }).reason ?? ''}: ${(e as { message?: string }).message ?? ''}`);
-  return { steps, ready, failed, events: lines };
+  return { steps: steps({ session, record, pod: pods[0], reasons, ready }), ready, failed, events: lines };
 }
 
 /** Streams `name`'s progress as server-sent events until it is ready or the client leaves. */

@@ -19,8 +19,9 @@ export const PATH_PREFIX = '/s/';
 /** The gateway's own paths inside every session address (progress stream, noVNC, VNC bridge). */
 export const RESERVED_PREFIX = '/.streamspace/';
 
-/** How session addresses look. */
-export type AddressMode = { kind: 'path' } | { kind: 'host'; domain: string };
+import type { AddressMode } from '../api/session-router.ts';
+
+export type { AddressMode };
 
 /** A request's session and the path (with query) the session sees. */
 export interface SessionAddress {

@@ -10,7 +10,7 @@
  * progress page and waiting requests use this).
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
 import { InformerCache, type InformerHandler } from '../runtime/cache.ts';
@@ -18,8 +18,7 @@ import { realClock } from '../runtime/clock.ts';
 import type { KindRef } from '../runtime/resources.ts';
 import type { ClusterView } from '../api/kube/cluster-view.ts';
 import { EVENT, POD, SESSION, TEMPLATE } from '../api/kube/kinds.ts';
-import { STREAM_PORT_NAME } from '../controllers/session/children.ts';
-import { LABELS, MANAGED_BY, nameLabelValue, sessionHostLabel, workloadName } from '../controllers/session/naming.ts';
+import { LABELS, MANAGED_BY, nameLabelValue, sessionHostLabel, STREAM_PORT_NAME, workloadName } from '../apis/stream/v1alpha1/naming.ts';
 
 const SERVICE: KindRef = { apiVersion: 'v1', kind: 'Service' };
 const ENDPOINTS: KindRef = { apiVersion: 'v1', kind: 'Endpoints' };

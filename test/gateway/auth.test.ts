@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { ADMIN_PASSWORD, type ApiHarness } from '../api/harness.ts';
 import { loadSigningKey } from '../../src/api/auth/signing-key.ts';
-import { SESSION_COOKIE } from '../../src/gateway/cookie.ts';
+import { SESSION_COOKIE } from '../../src/api/auth/session-cookie.ts';
 import { createSession, createTemplates, serveSession, startBackend, startGatewayHarness, type Backend } from './support.ts';
 
 /** The cookie the login set (name=value). */

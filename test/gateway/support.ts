@@ -13,11 +13,11 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ApiMetrics } from '../../src/api/metrics.ts';
-import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts';
+import { Gateway, gatewayOnApiPort, type GatewayOptions } from '../../src/gateway/gateway.ts';
 import { attachGateway } from '../../src/gateway/server.ts';
 import { GROUP_VERSION, NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
 import type { ApiServerOptions } from '../../src/api/server.ts';
-import { MANAGED_BY, LABELS } from '../../src/controllers/session/naming.ts';
+import { MANAGED_BY, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 
 /** What the backend received. */
 export interface Received {
@@ -63,7 +63,7 @@ export async function startBackend(): Promise<Backend> {
 /** The API harness with the gateway, its data in a temporary folder (the signing key is a file there). */
 export async function startGatewayHarness(opts: Partial<ApiServerOptions> = {}): Promise<ApiHarness & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-gateway-'));
-  const h = await startApiHarness({ dataDir, gateway: { holdTimeoutMs: 30_000 }, ...opts });
+  const h = await startApiHarness({ dataDir, gateway: gatewayOnApiPort({ holdTimeoutMs: 30_000 }), ...opts });
   const stop = h.stop.bind(h);
   return Object.assign(h, {
     dataDir,

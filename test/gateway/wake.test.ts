@@ -4,6 +4,7 @@
  * session answers; a program is held, then answered 503 with Retry-After when the session does
  * not come up in time. The test does the Session controller's part (status, Service, Endpoints).
  */
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/control-plane.ts';
@@ -54,7 +55,7 @@ describe('gateway wake on connection', () => {
 
   it('wakes a hibernated session with exactly one write for 100 concurrent connections, and shows browsers the progress', async () => {
     await createSession(h, 'sleepy', 'alice', { state: 'hibernated' });
-    await eventually('the gateway knows the session', () => h.api.gateway!.directory.byName('sleepy')?.phase === 'Hibernated');
+    await eventually('the gateway knows the session', () => (h.api.gateway as Gateway).directory.byName('sleepy')?.phase === 'Hibernated');
     const generation = (await getSession(h, 'sleepy')).metadata.generation;
     const wakesBefore = await metricValue(h, 'streamspace_gateway_wakes_total');
     const url = `${h.api.url}/s/sleepy/`;

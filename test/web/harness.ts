@@ -13,7 +13,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureWebUi } from '../../src/cli/web-build.ts';
-import { createControllerManager } from '../../src/controllers/manager.ts';
+import { gatewayOnApiPort } from '../../src/gateway/gateway.ts';
+import { createControllerProcess } from '../../src/cli/controller-process.ts';
 import { installBuiltinTemplates } from '../../src/controllers/install.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
 import { eventually, rawRequest } from '../support/control-plane.ts';
@@ -62,7 +63,7 @@ async function startControllers(h: ApiHarness): Promise<() => Promise<void>> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(h.cluster.cp.kubeconfig);
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', STREAMSPACE_METRICS_PORT: '0' });
-  const ctrl = createControllerManager({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0 } });
+  const ctrl = createControllerProcess({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0 } });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal).catch((err: unknown) => err);
   for (const plural of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
@@ -103,7 +104,8 @@ export async function startBrowser(): Promise<TestBrowser> {
 /** Starts everything; `podStartDelayMs` makes starting and waking slow enough to watch. */
 export async function startWebHarness(): Promise<WebHarness> {
   const b = await startBrowser();
-  const h = await startApiHarness({ gateway: {} }, { simulation: { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 } });
+  const simulation = { nodes: 2, podStartDelayMs: 1500, podReadyDelayMs: 500, podStopDelayMs: 50 };
+  const h = await startApiHarness({ gateway: gatewayOnApiPort() }, { simulation });
   const stopControllers = await startControllers(h);
   await installBuiltinTemplates(h.kube, NAMESPACE, {});
   return {

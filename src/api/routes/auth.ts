@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../api-deps.ts';
 import { noteAudit } from '../plugins/audit.ts';
 import { callerOf } from '../plugins/authentication.ts';
-import { clearedSessionCookie, sessionCookie } from '../../gateway/cookie.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
 
 const tokenPair = {
   type: 'object',

@@ -5,8 +5,8 @@
  * patches a node itself: every change is a recorded, admission-checked request.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { KubeObject } from '../../controlplane/api/object.ts';
-import { canonicalQuantityString, parseQuantity } from '../../controlplane/api/quantity.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { canonicalQuantityString, parseQuantity } from '../../apimachinery/quantity.ts';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
 import { NODE_OPERATIONS, NodeOperationParameters, type NodeOperation, type NodeOperationType } from '../../apis/stream/v1alpha1/nodeoperation.ts';
 import type { ApiDeps } from '../api-deps.ts';

@@ -3,8 +3,8 @@
  * Template and Session validators, with kube's rules: every quantity parses, none is negative,
  * and no request exceeds the limit for the same resource.
  */
-import { fieldInvalid, type StatusCause } from '../../controlplane/api/errors.ts';
-import { compareQuantities, parseQuantity, type Quantity } from '../../controlplane/api/quantity.ts';
+import { fieldInvalid, type StatusCause } from '../../apimachinery/errors.ts';
+import { compareQuantities, parseQuantity, type Quantity } from '../../apimachinery/quantity.ts';
 
 /** A requests/limits block as the schemas type it. */
 export interface ResourceBlock {

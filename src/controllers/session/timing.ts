@@ -5,9 +5,10 @@
  * controller asks to be called back exactly when the earlier one falls due instead of scanning
  * sessions periodically. The API writes status.lastActivity; this module only reads it.
  */
-import { parseDuration } from '../../controlplane/api/duration.ts';
+import { parseDuration } from '../../apimachinery/duration.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { MaxDurationAction } from '../settings.ts';
+import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
 /** Why the controller stops a session on its own. */
 export type LimitReason = 'idle' | 'max-duration';
@@ -39,7 +40,7 @@ function timeMs(text: string | undefined): number {
 }
 
 function isRunning(session: Session): boolean {
-  return (session.spec.state ?? 'running') === 'running' && session.status?.phase === 'Running';
+  return desiredState(session) === 'running' && session.status?.phase === 'Running';
 }
 
 /**

@@ -7,22 +7,22 @@
 import type { PodLogFollower, PodLogReader } from '../http/resource-handler.ts';
 import type { Services } from '../verbs/scope.ts';
 import type { Controller, ControllerContext } from './controller.ts';
-import { startCrdCleanup } from './crd-cleanup.ts';
-import { startDeployments } from './deployment.ts';
-import { startDisruption } from './disruption.ts';
-import { startEndpoints } from './endpoints.ts';
+import { startCrdCleanup } from './garbage-collection/crd-cleanup.ts';
+import { startDeployments } from './workloads/deployment.ts';
+import { startDisruption } from './workloads/disruption.ts';
+import { startEndpoints } from './services/endpoints.ts';
 import { EventRecorder } from './events.ts';
-import { startGarbageCollector } from './garbage-collector.ts';
-import { startKubelet } from './kubelet.ts';
-import { startNamespaces } from './namespace.ts';
-import { startNodeLifecycle } from './node-lifecycle.ts';
-import { startNodes } from './nodes.ts';
-import { startPvcProtection } from './pvc-protection.ts';
-import { startReplicaSets } from './replicaset.ts';
-import { startScheduler } from './scheduler.ts';
-import { startServiceAccounts } from './serviceaccounts.ts';
+import { startGarbageCollector } from './garbage-collection/garbage-collector.ts';
+import { startKubelet } from './kubelet/kubelet.ts';
+import { startNamespaces } from './namespaces/namespace.ts';
+import { startNodeLifecycle } from './nodes/node-lifecycle.ts';
+import { startNodes } from './nodes/nodes.ts';
+import { startPvcProtection } from './volumes/pvc-protection.ts';
+import { startReplicaSets } from './workloads/replicaset.ts';
+import { startScheduler } from './scheduling/scheduler.ts';
+import { startServiceAccounts } from './namespaces/serviceaccounts.ts';
 import { checkSimulationOptions, resolveSimulationOptions, type SimulationOptions } from './simulation-options.ts';
-import { startVolumes } from './volumes.ts';
+import { startVolumes } from './volumes/volumes.ts';
 
 export type { SimulatedNodeSpec, SimulationOptions } from './simulation-options.ts';
 

@@ -4,9 +4,9 @@
  * representation the client asked for (object, Table or PartialObjectMetadata).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, methodNotSupported, notFound, StatusError } from '../api/errors.ts';
+import { badRequest, methodNotSupported, notFound, StatusError } from '../../apimachinery/errors.ts';
 import { queryBool, queryInt } from './query-params.ts';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { apiVersionOf, type ResourceType } from '../registry/resource.ts';
 import { createObject } from '../verbs/create.ts';
 import { deleteCollection, deleteObject, type DeleteOptions } from '../verbs/delete.ts';
