@@ -164,7 +164,7 @@ export class ProcessRuntime {
     }
     const logTo = (line: string) => this.deps.logs.append(env.namespace, env.podName, c.name, [line]);
     this.deps.logs.begin(env.namespace, env.podName, run.uid, c.name);
-    const argv = [...limits.wrap, ...program.argv, ...(spec.args ?? [])];
+    const argv = [...program.argv, ...(spec.args ?? [])];
     const proc = new LocalProcess({ argv, env: procEnv, cwd, uid: user.uid, gid: user.gid }, logTo, () => {
       this.pids.remove(run.uid, c.name);
       const l = this.live.get(`${run.uid}/${c.name}`);
