@@ -23,7 +23,7 @@ import { LocalProcess, type ProcessExit } from './local-process.ts';
 import { allocateLoopbackIP, displayOf } from './loopback.ts';
 import { PidFiles, processStartTime } from './pid-files.ts';
 import { Prober, type ProbeTarget } from './probes.ts';
-import { PROGRAM_PATH, resolveProgram } from './programs.ts';
+import { programPath, resolveProgram } from './programs.ts';
 import { runAs } from './run-as.ts';
 import { translatePath, VolumeFolders, type ClaimLookup, type HostMount } from './volume-folders.ts';
 
@@ -198,7 +198,7 @@ export class ProcessRuntime {
   /** The process's environment: a clean one, the container's env with paths translated, and where the pod lives. */
   private environment({ pod, run }: PodAt, spec: any, { mounts, scratch }: { mounts: HostMount[]; scratch: string }, env: RuntimeEnv): Record<string, string> {
     const ip = run.podIP!;
-    const out: Record<string, string> = { PATH: PROGRAM_PATH, HOME: scratch, LANG: 'C.UTF-8', HOSTNAME: pod.metadata.name! };
+    const out: Record<string, string> = { PATH: programPath().join(':'), HOME: scratch, LANG: 'C.UTF-8', HOSTNAME: pod.metadata.name! };
     for (const e of spec.env ?? []) {
       if (e.value === undefined) continue;
       if (REFUSED_ENV.test(e.name)) {
