@@ -101,4 +101,41 @@ void describe('streamspace-local runtime: the notes web app', () => {
     assert.ok(!current.includes(added), 'the current instance\'s output only');
     assert.ok((await notes(ip)).includes('before the crash'), 'the data survived the crash');
   });
+
+  void it('streams new output to kubectl logs -f', async () => {
+    const created = await platform.api('POST', '/api/v1/sessions', { template: 'local-notes' });
+    const pod = await platform.readyPod(created.json.metadata.name);
+    const follow = platform.kubectl.start(['logs', '-f', '-n', 'streamspace', pod.metadata.name]);
+    let out = '';
+    follow.stdout!.on('data', (d) => (out += String(d)));
+    try {
+      await eventually('the output so far', () => out.includes('notes: listening on'), 30_000);
+      const before = out.length;
+      await fetch(`http://${pod.status.podIP}:8080/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'streamed' }) });
+      await eventually('the new line streamed', () => /notes: added note \d+/.test(out.slice(before)), 30_000);
+    } finally {
+      follow.kill();
+    }
+  });
+
+  void it('drains the node: the process ends and the session runs again with a new one elsewhere', async () => {
+    const created = await platform.api('POST', '/api/v1/sessions', { template: 'local-notes' });
+    const name = created.json.metadata.name;
+    const pod = await platform.readyPod(name);
+    const pid = pidOf(pod);
+    const node = pod.spec.nodeName;
+    const op = await platform.api('POST', `/api/v1/nodes/${node}/operations`, { operation: 'drain' });
+    assert.equal(op.status, 202, JSON.stringify(op.json));
+    try {
+      await eventually('the drained pod\'s process gone', () => !alive(pid), 60_000);
+      const moved = await eventually('a new ready pod on another node', async () => {
+        const p = await platform.readyPod(name);
+        return p.metadata.name !== pod.metadata.name && p.spec.nodeName !== node ? p : undefined;
+      }, 90_000);
+      assert.ok(alive(pidOf(moved)));
+      assert.ok(Array.isArray(await notes(moved.status.podIP)), 'the new process serves');
+    } finally {
+      await platform.api('POST', `/api/v1/nodes/${node}/operations`, { operation: 'uncordon' });
+    }
+  });
 });
