@@ -102,7 +102,7 @@ void describe('streamspace-local runtime: the notes web app', () => {
     assert.ok((await notes(ip)).includes('before the crash'), 'the data survived the crash');
   });
 
-  void it('streams new output to kubectl logs -f', async () => {
+  void it('streams new output to kubectl logs -f until the instance ends', async () => {
     const created = await platform.api('POST', '/api/v1/sessions', { template: 'local-notes' });
     const pod = await platform.readyPod(created.json.metadata.name);
     const follow = platform.kubectl.start(['logs', '-f', '-n', 'streamspace', pod.metadata.name]);
@@ -113,6 +113,10 @@ void describe('streamspace-local runtime: the notes web app', () => {
       const before = out.length;
       await fetch(`http://${pod.status.podIP}:8080/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'streamed' }) });
       await eventually('the new line streamed', () => /notes: added note \d+/.test(out.slice(before)), 30_000);
+      // The stream ends with the container instance, as kubectl logs -f does when a container exits.
+      const ended = new Promise((resolve) => follow.once('exit', resolve));
+      process.kill(pidOf(pod), 'SIGKILL');
+      assert.equal(await ended, 0);
     } finally {
       follow.kill();
     }
