@@ -41,6 +41,10 @@ void describe('streamspace-local runtime: the notes web app', () => {
     assert.match(ip, /^127\.77\.\d+\.\d+$/);
     const pid = pidOf(pod);
     assert.ok(alive(pid), 'the container is a live process');
+    // The template's 512Mi memory limit is applied through cgroup v2 where writable, else said in the pod's status.
+    const limits = pod.status.conditions.find((c: any) => c.type === 'LocalResourceLimits');
+    if (limits) assert.match(limits.message, /memory limit 512Mi/);
+    else assert.ok(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes('streamspace-local'), 'the process is in its cgroup');
     assert.notEqual(fs.statSync(`/proc/${pid}`).uid, 0, 'the process does not run as root');
     // The Service's endpoints point where the process listens.
     const eps = JSON.parse(await platform.kubectl.ok(['get', 'endpoints', '-n', 'streamspace', '-o', 'json']));
