@@ -33,11 +33,16 @@ void describe('streamspace-local runtime: the Linux desktop', () => {
       const claim = JSON.parse(await platform.kubectl.ok(['get', 'pvc', '-n', 'streamspace', claimName, '-o', 'json']));
       const typed = path.join(platform.dataDir, 'local-runtime', 'claims', claim.metadata.uid, 'typed.txt');
       // The pointer over the terminal gives it the keyboard (twm focus follows the pointer).
-      rfb.pointer(300, 200);
-      // The terminal's shell may still be starting: type until the file appears.
+      // The terminal may still be starting (keys before its window maps are lost): type again,
+      // at most once a second, until the file holds what was typed.
+      let typedAt = 0;
       await eventually('typed.txt written by the terminal', () => {
-        if (fs.existsSync(typed)) return fs.readFileSync(typed, 'utf8') === 'hello\n';
-        rfb.type('echo hello > ~/typed.txt');
+        if (fs.existsSync(typed) && fs.readFileSync(typed, 'utf8') === 'hello\n') return true;
+        if (Date.now() - typedAt >= 1000) {
+          rfb.pointer(300, 200);
+          rfb.type('echo hello > ~/typed.txt');
+          typedAt = Date.now();
+        }
         return false;
       }, 60_000);
     } finally {

@@ -75,10 +75,8 @@ function iso(ms: number): string {
 
 /** Runs `streamspace-local` pods as processes. */
 export class ProcessRuntime {
-  private readonly root: string;
-  private readonly temporary: boolean;
-  private readonly pids: PidFiles;
-  private readonly folders: VolumeFolders;
+  /** The folders, made on first use when in memory (most in-memory control planes never run a local pod). */
+  private opened: { root: string; pids: PidFiles; folders: VolumeFolders } | undefined;
   private readonly live = new Map<string, LiveContainer>();
   private readonly limitNotes = new Map<string, string>();
   private readonly stopping = new Map<string, Promise<void>>();
@@ -87,16 +85,27 @@ export class ProcessRuntime {
 
   constructor(deps: ProcessRuntimeDeps) {
     this.deps = deps;
-    this.temporary = !deps.dataDir;
-    this.root = deps.dataDir ? path.join(deps.dataDir, 'local-runtime') : fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-local-'));
-    fs.mkdirSync(this.root, { recursive: true });
-    // The unprivileged user must be able to pass through (not list) to its folders.
-    for (const dir of [deps.dataDir, this.root]) if (dir) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
-    this.pids = new PidFiles(this.root);
-    this.folders = new VolumeFolders(this.root);
+    if (!deps.dataDir) return;
     // Before anything starts: processes of a platform that was killed are ended, deleted claims' folders go.
     this.pids.reapStale();
     this.folders.sweepClaims(deps.claimUids());
+  }
+
+  private open(): { root: string; pids: PidFiles; folders: VolumeFolders } {
+    const dataDir = this.deps.dataDir;
+    const root = dataDir ? path.join(dataDir, 'local-runtime') : fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-local-'));
+    fs.mkdirSync(root, { recursive: true });
+    // The unprivileged user must be able to pass through (not list) to its folders.
+    for (const dir of [dataDir, root]) if (dir) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
+    return { root, pids: new PidFiles(root), folders: new VolumeFolders(root) };
+  }
+
+  private get pids(): PidFiles {
+    return (this.opened ??= this.open()).pids;
+  }
+
+  private get folders(): VolumeFolders {
+    return (this.opened ??= this.open()).folders;
   }
 
   /** A loopback address not in `used`. */
@@ -275,16 +284,16 @@ export class ProcessRuntime {
       l.proc.kill();
       l.readiness?.stop();
       l.liveness?.stop();
-      this.pids.remove(podUid, id.slice(podUid.length + 1));
+      this.opened?.pids.remove(podUid, id.slice(podUid.length + 1));
       this.live.delete(id);
     }
     this.limitNotes.delete(podUid);
-    this.folders.removePod(podUid);
+    this.opened?.folders.removePod(podUid);
   }
 
   /** A claim was deleted: its folder goes. */
   claimDeleted(uid: string): void {
-    this.folders.removeClaim(uid);
+    this.opened?.folders.removeClaim(uid);
   }
 
   /** The platform stops: every process ends (their pods restart them on the next start). */
@@ -295,6 +304,6 @@ export class ProcessRuntime {
       l.liveness?.stop();
     }
     this.live.clear();
-    if (this.temporary) fs.rmSync(this.root, { recursive: true, force: true });
+    if (this.opened && !this.deps.dataDir) fs.rmSync(this.opened.root, { recursive: true, force: true });
   }
 }
