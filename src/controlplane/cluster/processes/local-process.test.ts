@@ -28,6 +28,9 @@ void test('stop: SIGKILL after the grace period for a process that ignores SIGTE
   assert.ok(Date.now() - t >= 250, 'it waited for the grace period');
   assert.equal(exit.signal, 'SIGKILL');
   assert.equal(exit.code, 137);
+  // The helper is not our child: no exit event to await, so look until it is gone (SIGKILL is not ignorable).
+  const deadline = Date.now() + 5000;
+  while (groupAlive(p.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.equal(groupAlive(p.pid), false, 'no member of its process group is left');
 });
 
