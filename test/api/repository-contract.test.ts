@@ -103,6 +103,25 @@ function repositoryContract(name: string, open: () => Promise<SqlDriver>): void 
       assert.equal((await repo.audit.query({ limit: 10, until: future })).items.length, 6);
     });
 
+    it('orders the audit log by number, not text: pages of any size add up to the whole log, newest first', async () => {
+      // Past 9 and 99, text order would put 9 before 13 and 99 before 100.
+      for (let i = 0; i < 127; i++) await repo.audit.append({ actor: 'paging', action: 'page.test', target: `p${i}`, result: 200 });
+      const all = await repo.audit.query({ limit: 500, actor: 'paging' });
+      assert.deepEqual(all.items.map((e) => e.target), Array.from({ length: 127 }, (_, i) => `p${126 - i}`));
+      const ids = all.items.map((e) => BigInt(e.id));
+      assert.ok(ids.every((id, i) => i === 0 || id < ids[i - 1]), 'ids strictly decrease');
+      for (const limit of [3, 10]) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await repo.audit.query({ limit, actor: 'paging', before: cursor });
+          seen.push(...page.items.map((e) => e.target!));
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.deepEqual(seen, all.items.map((e) => e.target), `pages of ${limit}`);
+      }
+    });
+
     it('tracks connections: heartbeat, active listing, expiry and delete', async () => {
       const c = await repo.connections.insert({ id: 'c1', session: 's1', username: 'ann', client: 'browser' });
       assert.equal(c.session, 's1');

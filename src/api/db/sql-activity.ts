@@ -51,8 +51,9 @@ export class SqlAuditStore implements AuditStore {
 
   async query(q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
     const { where, params } = auditFilter(q);
+    // Ordered by the table's bigint column: the text alias `id` would sort 9 after 13.
     const sql = `SELECT id::text AS id, at, actor, action, target, result, source_ip, detail FROM audit_log ${where}
-      ORDER BY id DESC LIMIT ${Math.floor(q.limit) + 1}`;
+      ORDER BY audit_log.id DESC LIMIT ${Math.floor(q.limit) + 1}`;
     const rows = (await this.#db.query(sql, params)).rows.map(toAudit);
     const items = rows.slice(0, q.limit);
     return rows.length > q.limit ? { items, nextCursor: items[items.length - 1].id } : { items };
