@@ -134,6 +134,20 @@ function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServer
   });
 }
 
+/**
+ * Many clients send `content-type: application/json` on every request, bodies or not: an empty
+ * body is "no body" (routes that need one still answer 400 naming the missing field).
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    if (text === '') done(null, undefined);
+    else void parseJson(request, text, done);
+  });
+}
+
 function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -148,6 +162,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
   app.addSchema(errorBodySchema);
   // Only JSON bodies: fastify's built-in text/plain parser would turn a wrong content type into a confusing 400.
   app.removeContentTypeParser('text/plain');
+  acceptEmptyJsonBodies(app);
   installErrorHandling(app);
   deps.openapi.collect(app);
   app.addHook('onResponse', async (request, reply) => {

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { KubeObject } from '../../controlplane/api/object.ts';
-import { SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
+import { SESSION_PHASES, SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { invalidInput } from '../errors.ts';
@@ -39,7 +39,7 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
         summary: 'List your sessions (admins: everyone\'s, or one user\'s with `?user=`)', tags: ['sessions'],
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: { user: { type: 'string', maxLength: 128 }, state: { type: 'string', enum: [...SESSION_STATES] }, phase: { type: 'string', maxLength: 32 } },
+          properties: { user: { type: 'string', maxLength: 128 }, state: { type: 'string', enum: [...SESSION_STATES] }, phase: { type: 'string', enum: [...SESSION_PHASES] } },
         },
         response: { 200: sessionList },
       },

@@ -17,10 +17,15 @@ export const USER_LABEL = 'streamspace.io/user';
 /** What a create request may set: every spec field except the owner. */
 export type SessionCreateBody = Omit<SessionSpec, 'user'>;
 
+/** The states a session may be created in. */
+const CREATE_STATES = ['running', 'hibernated'];
+
 /** The JSON schema of the create body, derived from the Session spec schema. */
 export function sessionCreateSchema(): object {
   const { user: _user, ...properties } = plainSchema(SessionSpec).properties;
-  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties };
+  // A session is created to run (or to wait hibernated); creating one already terminated makes no sense.
+  const state = { ...properties.state, enum: CREATE_STATES, description: 'Initial state: `running` (default) or `hibernated`.' };
+  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties: { ...properties, state } };
 }
 
 /** A label-safe, name-safe form of a user name (lower-case, `[a-z0-9-]`, at most 40 characters). */
