@@ -144,7 +144,36 @@ function repositoryContract(name: string, open: () => Promise<SqlDriver>): void 
   });
 }
 
+/** Upgrading a database from before account ids (migration 1 only): `open` returns a driver on an empty database. */
+function accountIdUpgrade(name: string, open: () => Promise<SqlDriver>): void {
+  describe(`account ids on upgrade: ${name}`, () => {
+    it('leaves existing accounts and keys without an id (sessions and homes stay keyed by name) and gives every new account its own', async () => {
+      const driver = await open();
+      try {
+        await migrate(driver, MIGRATIONS.filter((m) => m.version === 1));
+        await driver.query(`INSERT INTO users (username, role) VALUES ('legacy', 'user')`);
+        await driver.query(`INSERT INTO api_keys (id, key_hash, username, role, name) VALUES ('k0', 'kh0', 'legacy', 'user', 'old key')`);
+        await migrate(driver);
+        const repo = new SqlRepository(driver);
+        assert.equal((await repo.users.get('legacy'))?.uid, undefined);
+        assert.equal((await repo.apiKeys.get('k0'))?.accountUid, undefined);
+        assert.equal(await repo.users.create({ username: 'fresh', role: 'user', disabled: false }), true);
+        const fresh = (await repo.users.get('fresh'))?.uid;
+        assert.match(fresh ?? '', /^[0-9a-f-]{36}$/);
+        await repo.users.delete('fresh');
+        await repo.users.create({ username: 'fresh', role: 'user', disabled: false });
+        assert.notEqual((await repo.users.get('fresh'))?.uid, fresh, 'a name reused gets a new id');
+        await repo.apiKeys.insert({ id: 'k1', keyHash: 'kh1', username: 'fresh', accountUid: 'acc-1', role: 'user', name: 'bound' });
+        assert.equal((await repo.apiKeys.get('k1'))?.accountUid, 'acc-1');
+      } finally {
+        await driver.close();
+      }
+    });
+  });
+}
+
 repositoryContract('PGlite in memory', () => PGliteDriver.open());
+accountIdUpgrade('PGlite in memory', () => PGliteDriver.open());
 
 const pgliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-pglite-'));
 repositoryContract('PGlite on disk', () => PGliteDriver.open(pgliteDir));
@@ -168,6 +197,7 @@ before(async () => {
 });
 after(() => server?.stop());
 repositoryContract('PostgreSQL', async () => new PostgresDriver(server!.url));
+accountIdUpgrade('PostgreSQL', async () => new PostgresDriver(await server!.createDatabase('account_id_upgrade')));
 
 describe('PostgreSQL migrations under concurrency', () => {
   it('applies each migration exactly once when replicas start together', async () => {

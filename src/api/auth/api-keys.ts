@@ -13,7 +13,7 @@ export const API_KEY_PREFIX = 'ssk_';
 export async function createApiKey(repo: Repository, owner: Identity, name: string, expiresAt?: string): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = newSecret(API_KEY_PREFIX);
   const id = newId();
-  await repo.apiKeys.insert({ id, keyHash: hashSecret(key), username: owner.username, role: owner.role, name, expiresAt });
+  await repo.apiKeys.insert({ id, keyHash: hashSecret(key), username: owner.username, accountUid: owner.accountId, role: owner.role, name, expiresAt });
   const record = await repo.apiKeys.get(id);
   return { record: record!, key };
 }
@@ -26,8 +26,12 @@ export async function identityOfApiKey(repo: Repository, key: string): Promise<I
   // A built-in account that was disabled or demoted takes its keys down with it.
   const account = await repo.users.get(record.username);
   if (account?.disabled) return undefined;
+  // A key minted by an account stands for that account only, never a later one of the same name.
+  if (record.accountUid !== account?.uid) return undefined;
   void repo.apiKeys.touch(record.id).catch(() => undefined);
-  return { username: record.username, role: effectiveRole(record, account), groups: [], method: 'api-key', apiKeyId: record.id };
+  const identity: Identity = { username: record.username, role: effectiveRole(record, account), groups: [], method: 'api-key', apiKeyId: record.id };
+  if (record.accountUid) identity.accountId = record.accountUid;
+  return identity;
 }
 
 /**

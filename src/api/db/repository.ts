@@ -11,6 +11,11 @@ export type Role = 'admin' | 'user';
 /** A built-in account. Timestamps are RFC 3339 strings. */
 export interface UserRecord {
   username: string;
+  /**
+   * Immutable account id, assigned at creation (absent for accounts created before ids existed).
+   * Sessions and home volumes are bound to it, so a new account reusing a name starts afresh.
+   */
+  uid?: string;
   email?: string;
   /** scrypt hash (see auth/password-hash.ts); absent for accounts that cannot log in. */
   passwordHash?: string;
@@ -30,8 +35,8 @@ export interface UserChanges {
 
 /** Built-in accounts. */
 export interface UserStore {
-  /** Creates the account; false when the name is taken. */
-  create(user: Omit<UserRecord, 'createdAt' | 'updatedAt'>): Promise<boolean>;
+  /** Creates the account (with a new uid); false when the name is taken. */
+  create(user: Omit<UserRecord, 'uid' | 'createdAt' | 'updatedAt'>): Promise<boolean>;
   get(username: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   /** Applies `changes`; the updated account, or undefined when there is none. */
@@ -67,6 +72,8 @@ export interface ApiKeyRecord {
   id: string;
   keyHash: string;
   username: string;
+  /** The uid of the built-in account that minted the key; the key stops working for any other account of that name. */
+  accountUid?: string;
   role: Role;
   name: string;
   createdAt: string;

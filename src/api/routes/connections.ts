@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
+import { isTerminated } from '../../webhooks/session-validation.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import type { Identity } from '../auth/identity.ts';
 import { newId } from '../auth/secret-token.ts';
@@ -32,8 +33,7 @@ interface ConnectQuery {
 
 /** The session if a viewer may connect to it; 409 naming the state when it is terminated (nothing left to show). */
 function connectableSession(session: Session): Session {
-  const terminated = session.spec.state === 'terminated' || session.status?.phase === 'Terminated';
-  if (terminated) {
+  if (isTerminated(session)) {
     const phase = session.status?.phase ? `, phase ${session.status.phase}` : '';
     throw new ApiError('SS_ERR_CONFLICT', `session ${session.metadata.name} is terminated (state ${session.spec.state ?? 'running'}${phase}); a viewer cannot connect to it`);
   }

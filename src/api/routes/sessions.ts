@@ -15,7 +15,7 @@ import { noteAudit } from '../plugins/audit.ts';
 import { callerOf } from '../plugins/authentication.ts';
 import { idParams, kubeObject, listOf } from '../schemas.ts';
 import { checkSessionAccess, sessionForCaller, visibleSessions } from '../sessions/session-access.ts';
-import { buildSession, sessionCreateSchema, type SessionCreateBody } from '../sessions/session-factory.ts';
+import { buildSession, sessionCreateSchema, type SessionCreateBody, type SessionOwner } from '../sessions/session-factory.ts';
 
 /** An object as answered: without managedFields (noise for clients). */
 export function forClient<T extends KubeObject>(obj: T): T {
@@ -56,7 +56,7 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
         summary: 'Launch a session from a template (creates the Session resource; the controller starts it)', tags: ['sessions'],
         body: sessionCreateSchema(), response: { 202: kubeObject },
       },
-    }, async (request, reply) => createSession(deps, request.body, callerOf(request).username, reply, (name) => noteAudit(request, { target: name })));
+    }, async (request, reply) => createSession(deps, request.body, callerOf(request), reply, (name) => noteAudit(request, { target: name })));
 
     app.get<{ Params: { id: string } }>('/:id', {
       schema: { summary: 'Read one session', tags: ['sessions'], params: idParams, response: { 200: kubeObject } },
@@ -107,9 +107,11 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
   };
 }
 
-async function createSession(deps: ApiDeps, body: SessionCreateBody, user: string, reply: FastifyReply, note: (name: string) => void): Promise<FastifyReply> {
+async function createSession(
+  deps: ApiDeps, body: SessionCreateBody, owner: SessionOwner, reply: FastifyReply, note: (name: string) => void,
+): Promise<FastifyReply> {
   if (!deps.view.get(TEMPLATE, body.template)) throw invalidInput('body.template', `template ${body.template} does not exist`);
-  const session = buildSession(user, deps.view.namespace, body);
+  const session = buildSession(owner, deps.view.namespace, body);
   note(session.metadata.name!);
   const created = await kubeCall(() => deps.view.client.create(session));
   // Read-your-writes: answer once this replica's cache holds the session, so a GET right after finds it.

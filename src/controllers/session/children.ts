@@ -9,7 +9,7 @@ import type { KubeObject, OwnerReference } from '../../controlplane/api/object.t
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_VNC_PORT, type Template, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import type { ControllerSettings, HomeVolumeSettings } from '../settings.ts';
-import { ANNOTATIONS, homeClaimLabels, homeClaimName, selectorLabels, sessionLabels, workloadName } from './naming.ts';
+import { ANNOTATIONS, homeClaimLabels, selectorLabels, sessionHomeClaimName, sessionLabels, workloadName } from './naming.ts';
 
 /** What every child builder is built from. */
 export interface ChildInputs {
@@ -94,15 +94,15 @@ export function desiredService({ session, template }: ChildInputs): KubeObject {
  * shared by all of them, so deleting a session never deletes it.
  */
 export function desiredHomeClaim(session: Session, home: HomeVolumeSettings): KubeObject {
-  const user = session.spec.user;
+  const { user, userId } = session.spec;
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
-      name: homeClaimName(user),
+      name: sessionHomeClaimName(session),
       namespace: session.metadata.namespace,
       labels: homeClaimLabels(user),
-      annotations: { [ANNOTATIONS.user]: user },
+      annotations: { [ANNOTATIONS.user]: user, ...(userId ? { [ANNOTATIONS.userId]: userId } : {}) },
     },
     spec: {
       accessModes: [home.accessMode],
