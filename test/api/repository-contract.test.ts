@@ -122,6 +122,16 @@ function repositoryContract(name: string, open: () => Promise<SqlDriver>): void 
       }
     });
 
+    it('writes an entry before a change and records its outcome after', async () => {
+      const id = await repo.audit.begin({ actor: 'anonymous', action: 'auth.login', sourceIp: '10.0.0.2' });
+      const pending = (await repo.audit.query({ limit: 1, action: 'auth.login' })).items[0];
+      assert.equal(pending.id, id);
+      assert.equal(pending.result, undefined, 'no result while the call runs');
+      await repo.audit.finish(id, { actor: 'dora', target: 'dora', result: 401, detail: 'wrong password' });
+      const done = (await repo.audit.query({ limit: 1, action: 'auth.login' })).items[0];
+      assert.deepEqual({ ...done, at: undefined }, { id, at: undefined, actor: 'dora', action: 'auth.login', target: 'dora', result: 401, sourceIp: '10.0.0.2', detail: 'wrong password' });
+    });
+
     it('tracks connections: heartbeat, active listing, expiry and delete', async () => {
       const c = await repo.connections.insert({ id: 'c1', session: 's1', username: 'ann', client: 'browser' });
       assert.equal(c.session, 's1');

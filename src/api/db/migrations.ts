@@ -88,6 +88,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE api_keys ADD COLUMN account_uid text
     `,
   },
+  {
+    version: 3,
+    name: 'audit entries written before the change they record',
+    // An entry is begun (result NULL) before a change is made and finished with the status answered.
+    sql: 'ALTER TABLE audit_log ALTER COLUMN result DROP NOT NULL',
+  },
 ];
 
 /** An arbitrary constant naming our advisory lock. */

@@ -100,8 +100,8 @@ export interface AuditEntry {
   actor: string;
   action: string;
   target?: string;
-  /** The HTTP status answered. */
-  result: number;
+  /** The HTTP status answered; absent while the call runs, or when its outcome could not be recorded (the database failed meanwhile). */
+  result?: number;
   sourceIp?: string;
   detail?: string;
 }
@@ -118,9 +118,16 @@ export interface AuditQuery {
   before?: string;
 }
 
+/** What finishing a begun entry records. */
+export type AuditOutcome = Pick<AuditEntry, 'actor' | 'target' | 'detail'> & { result: number };
+
 /** The audit log. */
 export interface AuditStore {
-  append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
+  append(entry: Omit<AuditEntry, 'id' | 'at'> & { result: number }): Promise<void>;
+  /** Writes an entry without a result before a change is made; returns its id. */
+  begin(entry: Omit<AuditEntry, 'id' | 'at' | 'result'>): Promise<string>;
+  /** Records the outcome of the entry `id` begun earlier. */
+  finish(id: string, outcome: AuditOutcome): Promise<void>;
   query(q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor?: string }>;
 }
 
