@@ -16,7 +16,7 @@ import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { KubeObject } from '../controlplane/api/object.ts';
 import { ClaimKind } from '../controllers/kinds.ts';
 import { desiredHomeClaim } from '../controllers/session/children.ts';
-import { sessionHomeClaimName } from '../controllers/session/naming.ts';
+import { homeClaimName } from '../controllers/session/naming.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import type { CodeServerUser } from './caller.ts';
@@ -149,7 +149,7 @@ export class Provisioner {
   /** Step 4: the user's home claim, created as the Session controller would if it is missing. */
   async #ensureHome(desired: Session): Promise<void> {
     const { home } = this.#d.settings;
-    const name = sessionHomeClaimName(desired);
+    const name = homeClaimName(desired.spec.user);
     try {
       await this.#d.client.get(ClaimKind, { namespace: desired.metadata.namespace, name });
       return;

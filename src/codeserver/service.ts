@@ -10,7 +10,7 @@ import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { KubeObject } from '../controlplane/api/object.ts';
 import { ClaimKind, SessionKind } from '../controllers/kinds.ts';
 import { SESSION_CONTAINER } from '../controllers/session/deployment.ts';
-import { sessionHomeClaimName } from '../controllers/session/naming.ts';
+import { homeClaimName } from '../controllers/session/naming.ts';
 import { ignoreNotFound, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import { isAdmin, requireUser, type CodeServerUser } from './caller.ts';
@@ -196,7 +196,7 @@ export class CodeServerService {
       this.#o.logger?.info({ user, keptFor: others.map((s) => s.metadata.name) }, 'Kept the home volume: other sessions of the user use it');
       return;
     }
-    const claim = { ...ClaimKind, metadata: { namespace: session.metadata.namespace, name: sessionHomeClaimName(session) } };
+    const claim = { ...ClaimKind, metadata: { namespace: session.metadata.namespace, name: homeClaimName(user) } };
     await this.#o.client.delete(claim).catch(ignoreNotFound);
   }
 

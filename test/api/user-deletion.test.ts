@@ -59,9 +59,18 @@ describe('deleting an account', () => {
     assert.equal(oldClaim, homeClaimName('u2', oldAccount.uid));
     assert.ok(await claimExists(oldClaim));
 
+    // A session of the name without an account id (as code-server instances and sessions from before ids are).
+    const unbound = 'u2-unbound';
+    await h.kube.create({ apiVersion: 'stream.streamspace.io/v1alpha1', kind: 'Session', metadata: { name: unbound, namespace: NAMESPACE }, spec: { user: 'u2', template: 'desktop' } } as Session);
+    const bystander = await h.userToken('u3');
+    const kept = (await h.request('POST', '/api/v1/sessions', { token: bystander, body: { template: 'desktop' } })).json.metadata.name as string;
+
     const del = await h.request('DELETE', '/api/v1/users/u2', { token: admin });
     assert.equal(del.status, 204, del.text);
-    assert.equal((await h.kube.get<Session>(SESSION, { namespace: NAMESPACE, name: old })).spec.state, 'terminated', 'terminated before the answer');
+    for (const name of [old, unbound]) {
+      assert.equal((await h.kube.get<Session>(SESSION, { namespace: NAMESPACE, name })).spec.state, 'terminated', `${name} terminated before the answer`);
+    }
+    assert.equal((await h.kube.get<Session>(SESSION, { namespace: NAMESPACE, name: kept })).spec.state ?? 'running', 'running', 'another account\'s session runs on');
     await phase(admin, old, 'Terminated');
     assert.ok(await claimExists(oldClaim), 'the home volume is kept for an admin to decide');
 
@@ -97,6 +106,6 @@ describe('deleting an account', () => {
     assert.deepEqual((await h.request('GET', '/api/v1/sessions', { token: oldToken })).json.items.map((s: Session) => s.metadata.name), [old]);
     // Admins still see both, by user name.
     const byName = (await h.request('GET', '/api/v1/sessions?user=u2', { token: admin })).json.items.map((s: Session) => s.metadata.name).sort();
-    assert.deepEqual(byName, [old, freshName].sort());
+    assert.deepEqual(byName, [old, freshName, unbound].sort());
   });
 });

@@ -104,12 +104,12 @@ export function userRoutes(deps: ApiDeps): FastifyPluginAsync {
       const account = await deps.repo.users.get(name);
       if (!account) throw notFound(`account ${name}`);
       // Terminate first, so a failure leaves the account in place and the call can be repeated.
-      await terminateSessionsOf(deps.view, name, account.uid);
+      await terminateSessionsOf(deps.view, name);
       if (!(await deps.repo.users.delete(name))) throw notFound(`account ${name}`);
       await deps.repo.refreshTokens.revokeUser(name);
       for (const key of await deps.repo.apiKeys.list(name)) await deps.repo.apiKeys.revoke(key.id);
       // Sessions the account created while this ran (with an access token still valid).
-      await terminateSessionsOf(deps.view, name, account.uid);
+      await terminateSessionsOf(deps.view, name);
       return reply.code(204).send();
     });
   };
