@@ -2,15 +2,22 @@
  * Defects a user met through the API (issue 24), each reproduced over real HTTP against the
  * embedded control plane: the audit log's order, viewers connecting to terminated sessions,
  * empty JSON bodies, unknown phases, sessions created terminated, and the role an API key of a
- * demoted admin reports.
+ * demoted admin reports; and that accounts and sessions from before account ids keep working.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
+import { hashPassword } from '../../src/api/auth/password-hash.ts';
+import { MIGRATIONS, migrate } from '../../src/api/db/migrations.ts';
+import { PGliteDriver } from '../../src/api/db/pglite-driver.ts';
 import { SESSION } from '../../src/api/kube/kinds.ts';
+import { homeClaimName } from '../../src/controllers/session/naming.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import { eventually } from '../support/control-plane.ts';
-import { ADMIN_PASSWORD, NAMESPACE, startApiHarness, type ApiHarness } from './harness.ts';
+import { ADMIN_PASSWORD, GROUP_VERSION, NAMESPACE, startApiHarness, TEST_SCRYPT, type ApiHarness } from './harness.ts';
 
 describe('user-found API defects', () => {
   let h: ApiHarness;
@@ -128,5 +135,47 @@ describe('user-found API defects', () => {
     const all = await h.request('GET', '/api/v1/api-keys?all=true', { token: admin });
     assert.equal(all.json.items.find((k: { id: string }) => k.id === minted.json.id).role, 'user');
     assert.equal((await h.request('GET', '/api/v1/audit', { headers: { 'x-api-key': key } })).status, 403, 'and it acts as a user');
+  });
+});
+
+describe('accounts and sessions from before account ids (upgrade)', () => {
+  let h: ApiHarness;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-upgrade-'));
+  before(async () => {
+    h = await startApiHarness();
+    // The database as the previous version left it: schema version 1, accounts without ids.
+    const driver = await PGliteDriver.open(path.join(dataDir, 'db'));
+    await migrate(driver, MIGRATIONS.filter((m) => m.version === 1));
+    for (const [username, password, role] of [['admin', ADMIN_PASSWORD, 'admin'], ['legacy', 'legacy-password', 'user']]) {
+      await driver.query('INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)', [username, await hashPassword(password, TEST_SCRYPT), role]);
+    }
+    await driver.close();
+    const admin = await h.login('admin', ADMIN_PASSWORD);
+    await h.createTemplate('firefox', admin);
+    // A session the previous version created: no spec.userId.
+    await h.kube.create({ apiVersion: GROUP_VERSION, kind: 'Session', metadata: { name: 'legacy-old', namespace: NAMESPACE }, spec: { user: 'legacy', template: 'firefox' } } as Session);
+    await h.restartApi({ dataDir });
+  });
+  after(async () => {
+    await h?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps an upgraded account\'s sessions and name-keyed home volume working', async () => {
+    const legacy = await h.login('legacy', 'legacy-password');
+    const admin = await h.login('admin', ADMIN_PASSWORD);
+    assert.equal((await h.request('GET', '/api/v1/users/legacy', { token: admin })).json.uid, undefined, 'no id invented for an existing account');
+    await eventually('the old session in the cache', async () => (await h.request('GET', '/api/v1/sessions/legacy-old', { token: legacy })).status === 200);
+    assert.deepEqual((await h.request('GET', '/api/v1/sessions', { token: legacy })).json.items.map((s: Session) => s.metadata.name), ['legacy-old']);
+    const hibernate = await h.request('PATCH', '/api/v1/sessions/legacy-old', { token: legacy, body: { state: 'hibernated' } });
+    assert.equal(hibernate.status, 202, hibernate.text);
+    const created = await h.request('POST', '/api/v1/sessions', { token: legacy, body: { template: 'firefox' } });
+    assert.equal(created.status, 202, created.text);
+    assert.equal(created.json.spec.userId, undefined, 'new sessions of the account keep mounting the home they always had');
+    assert.equal(homeClaimName(created.json.spec.user, created.json.spec.userId), homeClaimName('legacy'));
+    // An account created after the upgrade gets an id, and does not see the other's sessions.
+    const newcomer = await h.userToken('newcomer');
+    assert.match((await h.request('GET', '/api/v1/users/newcomer', { token: admin })).json.uid, /^[0-9a-f-]{36}$/);
+    assert.equal((await h.request('GET', '/api/v1/sessions/legacy-old', { token: newcomer })).status, 403);
   });
 });
