@@ -26,6 +26,7 @@ import { OpenApiBuilder } from './openapi.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installAuthentication } from './plugins/authentication.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
+import { acceptEmptyJsonBodies } from './plugins/json-bodies.ts';
 import { installRateLimit, type RateLimitSettings } from './plugins/rate-limit.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -131,20 +132,6 @@ function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServer
   void app.register(async (scope) => {
     installRateLimit(scope, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
     await scope.register(codeServer.graphql(authenticateWithApi(deps.authenticator)));
-  });
-}
-
-/**
- * Many clients send `content-type: application/json` on every request, bodies or not: an empty
- * body is "no body" (routes that need one still answer 400 naming the missing field).
- */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
-    if (text === '') done(null, undefined);
-    else void parseJson(request, text, done);
   });
 }
 

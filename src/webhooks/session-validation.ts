@@ -3,7 +3,7 @@
  * - the spec is valid (validateSessionSpec, the same rules the Session controller applies), on
  *   create and whenever an update changes the spec (an existing session is not refused for rules
  *   that changed after it was created, as long as its spec is left alone);
- * - spec.user, spec.userId and spec.template never change;
+ * - spec.user and spec.template never change;
  * - a terminated session stays terminated;
  * - the user and template labels, when present, match spec;
  * - only a trusted requester changes the user's recorded groups (./user-groups.ts);
@@ -35,6 +35,7 @@ export function isTerminated(session: Session | null | undefined): boolean {
 
 function immutableFields(session: Session, old: Session): StatusCause[] {
   const causes: StatusCause[] = [];
+  // spec.userId too: the account a session is bound to (set by the API) never changes.
   for (const field of ['user', 'userId', 'template'] as const) {
     if (session.spec?.[field] !== old.spec?.[field]) causes.push(fieldInvalid(`spec.${field}`, session.spec?.[field], FIELD_IMMUTABLE_MESSAGE));
   }

@@ -31,7 +31,7 @@ export function authRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get('/me', {
       schema: {
         summary: 'Who the caller is', tags: ['auth'],
-        response: { 200: { type: 'object', properties: { username: { type: 'string' }, accountId: { type: 'string', description: 'The built-in account\'s immutable id (uid).' }, email: { type: 'string' }, role: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, method: { type: 'string' } } } },
+        response: { 200: { type: 'object', properties: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, method: { type: 'string' } } } },
       },
     }, async (request) => {
       const { token: _token, apiKeyId: _key, expiresAt: _exp, ...me } = callerOf(request);
