@@ -33,6 +33,7 @@ export const ERRORS = {
   // Limits and availability
   SS_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   SS_ERR_KUBERNETES: { status: 502, message: 'The Kubernetes API failed the request' },
+  SS_ERR_DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable' },
   SS_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorEntry>;
 
@@ -96,4 +97,12 @@ export function forbidden(reason: string): ApiError {
 /** 404 naming what was looked for. */
 export function notFound(what: string): ApiError {
   return new ApiError('SS_ERR_NOT_FOUND', `${what} not found`);
+}
+
+/**
+ * 503 naming the database (`unavailable` is the DatabaseUnavailableError's message, which names
+ * it; the driver's own error, with addresses, stays in the log) and what it means for the call.
+ */
+export function databaseUnavailable(unavailable: { message: string }, consequence = 'try again later'): ApiError {
+  return new ApiError('SS_ERR_DATABASE_UNAVAILABLE', `${unavailable.message}; ${consequence}`, { headers: { 'retry-after': '5' } });
 }

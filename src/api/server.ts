@@ -27,6 +27,7 @@ import { OpenApiBuilder } from './openapi.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installAuthentication } from './plugins/authentication.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
+import { acceptEmptyJsonBodies } from './plugins/json-bodies.ts';
 import { installRateLimit, type RateLimitSettings } from './plugins/rate-limit.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -183,6 +184,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
   app.addSchema(errorBodySchema);
   // Only JSON bodies: fastify's built-in text/plain parser would turn a wrong content type into a confusing 400.
   app.removeContentTypeParser('text/plain');
+  acceptEmptyJsonBodies(app);
   installErrorHandling(app);
   deps.openapi.collect(app);
   app.addHook('onResponse', async (request, reply) => {

@@ -13,6 +13,7 @@
  * Problems are reported together as one 422 Invalid with a cause per field, as the API server's own
  * validation does.
  */
+import { isBeingDeleted, isTerminated } from '../apis/stream/v1alpha1/desired-state.ts';
 import { fieldInvalid, formatValue, invalid, type StatusCause, type StatusError } from '../apimachinery/errors.ts';
 import { deepEqual } from '../apimachinery/object.ts';
 import { FIELD_IMMUTABLE_MESSAGE } from '../apimachinery/validation.ts';
@@ -30,23 +31,16 @@ function fieldNotFound(field: string, value: unknown): StatusCause {
   return { reason: 'FieldValueNotFound', field, message: `Not found: ${formatValue(value)}` };
 }
 
-/** Whether a session is terminated for good. */
-export function isTerminated(session: Session | null | undefined): boolean {
-  return session?.spec?.state === 'terminated' || session?.status?.phase === 'Terminated';
-}
 
 function immutableFields(session: Session, old: Session): StatusCause[] {
   const causes: StatusCause[] = [];
-  for (const field of ['user', 'template'] as const) {
+  // spec.userId too: the account a session is bound to (set by the API) never changes.
+  for (const field of ['user', 'userId', 'template'] as const) {
     if (session.spec?.[field] !== old.spec?.[field]) causes.push(fieldInvalid(`spec.${field}`, session.spec?.[field], FIELD_IMMUTABLE_MESSAGE));
   }
   return causes;
 }
 
-/** Whether the session is being deleted: state rules no longer apply to it. */
-export function isBeingDeleted(session: Session | null | undefined): boolean {
-  return Boolean(session?.metadata?.deletionTimestamp);
-}
 
 /**
  * A transition rule, so it compares old and new spec.state: the controller's own writes to a

@@ -103,6 +103,35 @@ function repositoryContract(name: string, open: () => Promise<SqlDriver>): void 
       assert.equal((await repo.audit.query({ limit: 10, until: future })).items.length, 6);
     });
 
+    it('orders the audit log by number, not text: pages of any size add up to the whole log, newest first', async () => {
+      // Past 9 and 99, text order would put 9 before 13 and 99 before 100.
+      for (let i = 0; i < 127; i++) await repo.audit.append({ actor: 'paging', action: 'page.test', target: `p${i}`, result: 200 });
+      const all = await repo.audit.query({ limit: 500, actor: 'paging' });
+      assert.deepEqual(all.items.map((e) => e.target), Array.from({ length: 127 }, (_, i) => `p${126 - i}`));
+      const ids = all.items.map((e) => BigInt(e.id));
+      assert.ok(ids.every((id, i) => i === 0 || id < ids[i - 1]), 'ids strictly decrease');
+      for (const limit of [3, 10]) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await repo.audit.query({ limit, actor: 'paging', before: cursor });
+          seen.push(...page.items.map((e) => e.target!));
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.deepEqual(seen, all.items.map((e) => e.target), `pages of ${limit}`);
+      }
+    });
+
+    it('writes an entry before a change and records its outcome after', async () => {
+      const id = await repo.audit.begin({ actor: 'anonymous', action: 'auth.login', sourceIp: '10.0.0.2' });
+      const pending = (await repo.audit.query({ limit: 1, action: 'auth.login' })).items[0];
+      assert.equal(pending.id, id);
+      assert.equal(pending.result, undefined, 'no result while the call runs');
+      await repo.audit.finish(id, { actor: 'dora', target: 'dora', result: 401, detail: 'wrong password' });
+      const done = (await repo.audit.query({ limit: 1, action: 'auth.login' })).items[0];
+      assert.deepEqual({ ...done, at: undefined }, { id, at: undefined, actor: 'dora', action: 'auth.login', target: 'dora', result: 401, sourceIp: '10.0.0.2', detail: 'wrong password' });
+    });
+
     it('tracks connections: heartbeat, active listing, expiry and delete', async () => {
       const c = await repo.connections.insert({ id: 'c1', session: 's1', username: 'ann', client: 'browser' });
       assert.equal(c.session, 's1');
@@ -125,7 +154,36 @@ function repositoryContract(name: string, open: () => Promise<SqlDriver>): void 
   });
 }
 
+/** Upgrading a database from before account ids (migration 1 only): `open` returns a driver on an empty database. */
+function accountIdUpgrade(name: string, open: () => Promise<SqlDriver>): void {
+  describe(`account ids on upgrade: ${name}`, () => {
+    it('leaves existing accounts and keys without an id (sessions and homes stay keyed by name) and gives every new account its own', async () => {
+      const driver = await open();
+      try {
+        await migrate(driver, MIGRATIONS.filter((m) => m.version === 1));
+        await driver.query(`INSERT INTO users (username, role) VALUES ('legacy', 'user')`);
+        await driver.query(`INSERT INTO api_keys (id, key_hash, username, role, name) VALUES ('k0', 'kh0', 'legacy', 'user', 'old key')`);
+        await migrate(driver);
+        const repo = new SqlRepository(driver);
+        assert.equal((await repo.users.get('legacy'))?.uid, undefined);
+        assert.equal((await repo.apiKeys.get('k0'))?.accountUid, undefined);
+        assert.equal(await repo.users.create({ username: 'fresh', role: 'user', disabled: false }), true);
+        const fresh = (await repo.users.get('fresh'))?.uid;
+        assert.match(fresh ?? '', /^[0-9a-f-]{36}$/);
+        await repo.users.delete('fresh');
+        await repo.users.create({ username: 'fresh', role: 'user', disabled: false });
+        assert.notEqual((await repo.users.get('fresh'))?.uid, fresh, 'a name reused gets a new id');
+        await repo.apiKeys.insert({ id: 'k1', keyHash: 'kh1', username: 'fresh', accountUid: 'acc-1', role: 'user', name: 'bound' });
+        assert.equal((await repo.apiKeys.get('k1'))?.accountUid, 'acc-1');
+      } finally {
+        await driver.close();
+      }
+    });
+  });
+}
+
 repositoryContract('PGlite in memory', () => PGliteDriver.open());
+accountIdUpgrade('PGlite in memory', () => PGliteDriver.open());
 
 const pgliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-pglite-'));
 repositoryContract('PGlite on disk', () => PGliteDriver.open(pgliteDir));
@@ -149,6 +207,7 @@ before(async () => {
 });
 after(() => server?.stop());
 repositoryContract('PostgreSQL', async () => new PostgresDriver(server!.url));
+accountIdUpgrade('PostgreSQL', async () => new PostgresDriver(await server!.createDatabase('account_id_upgrade')));
 
 describe('PostgreSQL migrations under concurrency', () => {
   it('applies each migration exactly once when replicas start together', async () => {

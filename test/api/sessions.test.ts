@@ -38,7 +38,8 @@ describe('sessions', () => {
     assert.match(name, /^ann-[a-z0-9]{6}$/);
     assert.equal(res.json.metadata.managedFields, undefined);
     const stored = await live(name);
-    assert.deepEqual(stored.spec, { user: 'ann', template: 'firefox', idleTimeout: '30m', tags: ['work'], ...(stored.spec.state ? { state: stored.spec.state } : {}), ...(stored.spec.persistentHome === undefined ? {} : { persistentHome: stored.spec.persistentHome }) });
+    const annId = (await h.request('GET', '/api/v1/users/ann', { token: admin })).json.uid;
+    assert.deepEqual(stored.spec, { user: 'ann', userId: annId, template: 'firefox', idleTimeout: '30m', tags: ['work'], ...(stored.spec.state ? { state: stored.spec.state } : {}), ...(stored.spec.persistentHome === undefined ? {} : { persistentHome: stored.spec.persistentHome }) });
     assert.equal(stored.metadata.labels?.['stream.streamspace.io/user'], userLabelValue('ann'));
     const read = await h.request('GET', `/api/v1/sessions/${name}`, { token: ann });
     assert.equal(read.status, 200, 'the create waited for the cache');

@@ -22,6 +22,10 @@ export interface TestPostgres {
   url: string;
   /** Creates another empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Shuts the server down (fast shutdown: open connections are cut), keeping its data. */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port and data; resolves once it accepts connections. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +74,12 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 /** Starts a private PostgreSQL server (or uses STREAMSPACE_TEST_DATABASE_URL). */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const external = process.env.STREAMSPACE_TEST_DATABASE_URL;
-  if (external) return { url: external, createDatabase: async () => external, stop: async () => undefined };
+  if (external) {
+    const unsupported = async (): Promise<never> => {
+      throw new Error('pausing needs the private test server; unset STREAMSPACE_TEST_DATABASE_URL');
+    };
+    return { url: external, createDatabase: async () => external, pause: unsupported, resume: unsupported, stop: async () => undefined };
+  }
   const bindir = (await run(path.join(repoRoot, 'scripts', 'ensure-postgres.sh'))).stdout.trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-pg-'));
   fs.chmodSync(dir, 0o755);
@@ -80,11 +89,21 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   await run(path.join(bindir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...user, cwd: dir });
   const port = await freePort();
   const args = ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
-  const child = spawn(path.join(bindir, 'postgres'), args, { ...user, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const base = `postgres://postgres@127.0.0.1:${port}`;
-  await waitForServer(`${base}/postgres`, child, () => stderr);
+  const launch = async (): Promise<ChildProcess> => {
+    const server = spawn(path.join(bindir, 'postgres'), args, { ...user, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    server.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitForServer(`${base}/postgres`, server, () => stderr);
+    return server;
+  };
+  const halt = async (server: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill(signal);
+    await exited;
+  };
+  let child = await launch();
   const createDatabase = async (name: string): Promise<string> => {
     await adminQuery(`${base}/postgres`, `CREATE DATABASE "${name}"`);
     return `${base}/${name}`;
@@ -92,12 +111,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     url: await createDatabase('streamspace_test'),
     createDatabase,
+    pause: () => halt(child, 'SIGINT'),
+    async resume() {
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGQUIT'); // immediate shutdown: the data is thrown away anyway
-        await exited;
-      }
+      await halt(child, 'SIGQUIT'); // immediate shutdown: the data is thrown away anyway
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

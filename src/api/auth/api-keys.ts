@@ -2,7 +2,7 @@
  * API keys for automation: `ssk_` + 256 random bits, shown once, stored as a hash, scoped to one
  * user (with that user's role at creation, never more), revocable and optionally expiring.
  */
-import type { ApiKeyRecord, Repository } from '../db/repository.ts';
+import type { ApiKeyRecord, Repository, Role, UserRecord } from '../db/repository.ts';
 import type { Identity } from './identity.ts';
 import { hashSecret, newId, newSecret } from './secret-token.ts';
 
@@ -13,7 +13,7 @@ export const API_KEY_PREFIX = 'ssk_';
 export async function createApiKey(repo: Repository, owner: Identity, name: string, expiresAt?: string): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = newSecret(API_KEY_PREFIX);
   const id = newId();
-  await repo.apiKeys.insert({ id, keyHash: hashSecret(key), username: owner.username, role: owner.role, name, expiresAt });
+  await repo.apiKeys.insert({ id, keyHash: hashSecret(key), username: owner.username, accountUid: owner.accountId, role: owner.role, name, expiresAt });
   const record = await repo.apiKeys.get(id);
   return { record: record!, key };
 }
@@ -26,13 +26,31 @@ export async function identityOfApiKey(repo: Repository, key: string): Promise<I
   // A built-in account that was disabled or demoted takes its keys down with it.
   const account = await repo.users.get(record.username);
   if (account?.disabled) return undefined;
-  const role = account && account.role === 'user' ? 'user' : record.role;
+  // A key minted by an account stands for that account only, never a later one of the same name.
+  if (record.accountUid !== account?.uid) return undefined;
   void repo.apiKeys.touch(record.id).catch(() => undefined);
-  return { username: record.username, role, groups: [], method: 'api-key', apiKeyId: record.id };
+  const identity: Identity = { username: record.username, role: effectiveRole(record, account), groups: [], method: 'api-key', apiKeyId: record.id };
+  if (record.accountUid) identity.accountId = record.accountUid;
+  return identity;
 }
 
-/** An API key as listed to its owner: never the hash. */
-export function publicApiKey(r: ApiKeyRecord): Omit<ApiKeyRecord, 'keyHash'> {
+/**
+ * The role a key acts with: its role at creation, lowered to `user` when its built-in account
+ * has since been demoted (keys of other modes have no account here and keep their role).
+ */
+export function effectiveRole(record: ApiKeyRecord, account: UserRecord | undefined): Role {
+  return account?.role === 'user' ? 'user' : record.role;
+}
+
+/** An API key as listed to its owner: never the hash, and the role it acts with now. */
+export function publicApiKey(r: ApiKeyRecord, account: UserRecord | undefined): Omit<ApiKeyRecord, 'keyHash'> {
   const { keyHash: _hash, ...rest } = r;
-  return rest;
+  return { ...rest, role: effectiveRole(r, account) };
+}
+
+/** `keys` as listed: each with the role it acts with now (one read of the accounts). */
+export async function publicApiKeys(repo: Repository, keys: ApiKeyRecord[]): Promise<Omit<ApiKeyRecord, 'keyHash'>[]> {
+  if (keys.length === 0) return [];
+  const accounts = new Map((await repo.users.list()).map((u) => [u.username, u]));
+  return keys.map((k) => publicApiKey(k, accounts.get(k.username)));
 }

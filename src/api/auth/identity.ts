@@ -10,6 +10,8 @@ export type AuthMethod = 'password' | 'oidc' | 'proxy' | 'api-key';
 /** An authenticated caller. */
 export interface Identity {
   username: string;
+  /** The built-in account's immutable id (absent for OIDC, proxy and pre-id accounts): sessions are bound to it. */
+  accountId?: string;
   email?: string;
   role: Role;
   groups: string[];

@@ -39,9 +39,10 @@ export class TokenIssuer {
   }
 
   /** An access token for `user`. */
-  async sign(user: { username: string; role: Role; email?: string }): Promise<{ accessToken: string; expiresIn: number }> {
+  async sign(user: { username: string; uid?: string; role: Role; email?: string }): Promise<{ accessToken: string; expiresIn: number }> {
     const claims: Record<string, unknown> = { role: user.role };
     if (user.email) claims.email = user.email;
+    if (user.uid) claims.uid = user.uid;
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: this.#o.key.kid })
       .setIssuer(this.#o.issuer).setAudience(this.#o.audience).setSubject(user.username)
@@ -59,6 +60,7 @@ export class TokenIssuer {
     const role: Role = payload.role === 'admin' ? 'admin' : 'user';
     const identity: Identity = { username: String(payload.sub), role, groups: [], method: 'password', token, expiresAt: payload.exp! * 1000 };
     if (typeof payload.email === 'string') identity.email = payload.email;
+    if (typeof payload.uid === 'string') identity.accountId = payload.uid;
     return identity;
   }
 }

@@ -77,6 +77,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'immutable account ids; API keys bound to the account that minted them',
+    // Accounts from before keep no id (NULL): their sessions and home volumes stay keyed by name.
+    // Accounts created from now on get a random id, so reusing a deleted account's name starts afresh.
+    sql: `
+      ALTER TABLE users ADD COLUMN uid text UNIQUE;
+      ALTER TABLE users ALTER COLUMN uid SET DEFAULT gen_random_uuid()::text;
+      ALTER TABLE api_keys ADD COLUMN account_uid text
+    `,
+  },
+  {
+    version: 3,
+    name: 'audit entries written before the change they record',
+    // An entry is begun (result NULL) before a change is made and finished with the status answered.
+    sql: 'ALTER TABLE audit_log ALTER COLUMN result DROP NOT NULL',
+  },
 ];
 
 /** An arbitrary constant naming our advisory lock. */

@@ -11,6 +11,11 @@ export type Role = 'admin' | 'user';
 /** A built-in account. Timestamps are RFC 3339 strings. */
 export interface UserRecord {
   username: string;
+  /**
+   * Immutable account id, assigned at creation (absent for accounts created before ids existed).
+   * Sessions and home volumes are bound to it, so a new account reusing a name starts afresh.
+   */
+  uid?: string;
   email?: string;
   /** scrypt hash (see auth/password-hash.ts); absent for accounts that cannot log in. */
   passwordHash?: string;
@@ -30,8 +35,8 @@ export interface UserChanges {
 
 /** Built-in accounts. */
 export interface UserStore {
-  /** Creates the account; false when the name is taken. */
-  create(user: Omit<UserRecord, 'createdAt' | 'updatedAt'>): Promise<boolean>;
+  /** Creates the account (with a new uid); false when the name is taken. */
+  create(user: Omit<UserRecord, 'uid' | 'createdAt' | 'updatedAt'>): Promise<boolean>;
   get(username: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   /** Applies `changes`; the updated account, or undefined when there is none. */
@@ -67,6 +72,8 @@ export interface ApiKeyRecord {
   id: string;
   keyHash: string;
   username: string;
+  /** The uid of the built-in account that minted the key; the key stops working for any other account of that name. */
+  accountUid?: string;
   role: Role;
   name: string;
   createdAt: string;
@@ -93,8 +100,8 @@ export interface AuditEntry {
   actor: string;
   action: string;
   target?: string;
-  /** The HTTP status answered. */
-  result: number;
+  /** The HTTP status answered; absent while the call runs, or when its outcome could not be recorded (the database failed meanwhile). */
+  result?: number;
   sourceIp?: string;
   detail?: string;
 }
@@ -111,9 +118,16 @@ export interface AuditQuery {
   before?: string;
 }
 
+/** What finishing a begun entry records. */
+export type AuditOutcome = Pick<AuditEntry, 'actor' | 'target' | 'detail'> & { result: number };
+
 /** The audit log. */
 export interface AuditStore {
-  append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
+  append(entry: Omit<AuditEntry, 'id' | 'at'> & { result: number }): Promise<void>;
+  /** Writes an entry without a result before a change is made; returns its id. */
+  begin(entry: Omit<AuditEntry, 'id' | 'at' | 'result'>): Promise<string>;
+  /** Records the outcome of the entry `id` begun earlier. */
+  finish(id: string, outcome: AuditOutcome): Promise<void>;
   query(q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor?: string }>;
 }
 

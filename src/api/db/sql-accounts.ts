@@ -11,7 +11,7 @@ type Row = Record<string, unknown>;
 
 function toUser(r: Row): UserRecord {
   return compact({
-    username: String(r.username), email: textOrUndefined(r.email), passwordHash: textOrUndefined(r.password_hash),
+    username: String(r.username), uid: textOrUndefined(r.uid), email: textOrUndefined(r.email), passwordHash: textOrUndefined(r.password_hash),
     role: r.role as Role, disabled: r.disabled === true, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
   });
 }
@@ -24,7 +24,7 @@ export class SqlUserStore implements UserStore {
     this.#db = db;
   }
 
-  async create(u: Omit<UserRecord, 'createdAt' | 'updatedAt'>): Promise<boolean> {
+  async create(u: Omit<UserRecord, 'uid' | 'createdAt' | 'updatedAt'>): Promise<boolean> {
     const res = await this.#db.query(
       `INSERT INTO users (username, email, password_hash, role, disabled) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING`,
       [u.username, u.email ?? null, u.passwordHash ?? null, u.role, u.disabled],
@@ -103,7 +103,8 @@ export class SqlRefreshTokenStore implements RefreshTokenStore {
 
 function toApiKey(r: Row): ApiKeyRecord {
   return compact({
-    id: String(r.id), keyHash: String(r.key_hash), username: String(r.username), role: r.role as Role, name: String(r.name),
+    id: String(r.id), keyHash: String(r.key_hash), username: String(r.username), accountUid: textOrUndefined(r.account_uid),
+    role: r.role as Role, name: String(r.name),
     createdAt: iso(r.created_at), expiresAt: isoOrUndefined(r.expires_at), revokedAt: isoOrUndefined(r.revoked_at),
     lastUsedAt: isoOrUndefined(r.last_used_at),
   });
@@ -119,8 +120,8 @@ export class SqlApiKeyStore implements ApiKeyStore {
 
   async insert(k: Omit<ApiKeyRecord, 'createdAt' | 'revokedAt' | 'lastUsedAt'>): Promise<void> {
     await this.#db.query(
-      'INSERT INTO api_keys (id, key_hash, username, role, name, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [k.id, k.keyHash, k.username, k.role, k.name, k.expiresAt ?? null],
+      'INSERT INTO api_keys (id, key_hash, username, account_uid, role, name, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [k.id, k.keyHash, k.username, k.accountUid ?? null, k.role, k.name, k.expiresAt ?? null],
     );
   }
 

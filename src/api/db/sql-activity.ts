@@ -2,7 +2,7 @@
  * The activity tables behind the repository: the audit log, viewer connections and settings.
  */
 import type {
-  AuditEntry, AuditQuery, AuditStore, ConnectionRecord, ConnectionStore, SettingStore,
+  AuditEntry, AuditOutcome, AuditQuery, AuditStore, ConnectionRecord, ConnectionStore, SettingStore,
 } from './repository.ts';
 import type { SqlRunner } from './sql-driver.ts';
 import { compact, iso, textOrUndefined } from './sql-rows.ts';
@@ -12,7 +12,8 @@ type Row = Record<string, unknown>;
 function toAudit(r: Row): AuditEntry {
   return compact({
     id: String(r.id), at: iso(r.at), actor: String(r.actor), action: String(r.action), target: textOrUndefined(r.target),
-    result: Number(r.result), sourceIp: textOrUndefined(r.source_ip), detail: textOrUndefined(r.detail),
+    result: r.result === null || r.result === undefined ? undefined : Number(r.result),
+    sourceIp: textOrUndefined(r.source_ip), detail: textOrUndefined(r.detail),
   });
 }
 
@@ -42,17 +43,34 @@ export class SqlAuditStore implements AuditStore {
     this.#db = db;
   }
 
-  async append(e: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+  async append(e: Omit<AuditEntry, 'id' | 'at'> & { result: number }): Promise<void> {
+    await this.#insert(e);
+  }
+
+  async begin(e: Omit<AuditEntry, 'id' | 'at' | 'result'>): Promise<string> {
+    return this.#insert(e);
+  }
+
+  async finish(id: string, o: AuditOutcome): Promise<void> {
     await this.#db.query(
-      'INSERT INTO audit_log (actor, action, target, result, source_ip, detail) VALUES ($1, $2, $3, $4, $5, $6)',
-      [e.actor, e.action, e.target ?? null, e.result, e.sourceIp ?? null, e.detail ?? null],
+      'UPDATE audit_log SET actor = $2, target = $3, result = $4, detail = $5 WHERE id = $1',
+      [id, o.actor, o.target ?? null, o.result, o.detail ?? null],
     );
+  }
+
+  async #insert(e: Omit<AuditEntry, 'id' | 'at'>): Promise<string> {
+    const res = await this.#db.query<{ id: string }>(
+      'INSERT INTO audit_log (actor, action, target, result, source_ip, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text AS id',
+      [e.actor, e.action, e.target ?? null, e.result ?? null, e.sourceIp ?? null, e.detail ?? null],
+    );
+    return String(res.rows[0].id);
   }
 
   async query(q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
     const { where, params } = auditFilter(q);
+    // Ordered by the table's bigint column: the text alias `id` would sort 9 after 13.
     const sql = `SELECT id::text AS id, at, actor, action, target, result, source_ip, detail FROM audit_log ${where}
-      ORDER BY id DESC LIMIT ${Math.floor(q.limit) + 1}`;
+      ORDER BY audit_log.id DESC LIMIT ${Math.floor(q.limit) + 1}`;
     const rows = (await this.#db.query(sql, params)).rows.map(toAudit);
     const items = rows.slice(0, q.limit);
     return rows.length > q.limit ? { items, nextCursor: items[items.length - 1].id } : { items };

@@ -10,6 +10,7 @@ import { InformerCache, type InformerHandler } from '../../runtime/cache.ts';
 import { KubeClient, type ClusterConfig } from '../../runtime/client.ts';
 import { realClock } from '../../runtime/clock.ts';
 import type { KindRef } from '../../runtime/resources.ts';
+import { ownerKey } from '../sessions/owner-key.ts';
 import { EVENT, NODE, NODE_OPERATION, POD, SESSION, SESSION_QUOTA, streamResourceTable, TEMPLATE } from './kinds.ts';
 
 /** Options of {@link ClusterView}. */
@@ -42,7 +43,7 @@ export class ClusterView {
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
   /**
-   * Session name → spec.user (null when it names none), kept in step with the cache by the first
+   * Session name → owner key (sessions/owner-key.ts; null when it names no user), kept in step with the cache by the first
    * handler of the Session informer, which runs as each change is stored. Lets a heartbeat check
    * access without copying the whole cached session.
    */
@@ -61,7 +62,8 @@ export class ClusterView {
   #indexSessionOwners(): void {
     const owners = this.#sessionOwners;
     const put = (obj: KubeObject): void => {
-      owners.set(obj.metadata.name!, (obj as { spec?: { user?: string } }).spec?.user ?? null);
+      const spec = (obj as { spec?: { user?: string; userId?: string } }).spec;
+      owners.set(obj.metadata.name!, spec?.user ? ownerKey(spec.user, spec.userId) : null);
     };
     this.cache.getInformer(SESSION).addHandler({ onAdd: put, onUpdate: (_old, obj) => put(obj), onDelete: (obj) => owners.delete(obj.metadata.name!) });
   }
@@ -88,8 +90,8 @@ export class ClusterView {
   }
 
   /**
-   * The owner (spec.user) of the cached session `name`: undefined when no such session is cached,
-   * null when it names no user. Answers as {@link get} would, without copying the session.
+   * The owner key (spec.user and spec.userId, see sessions/owner-key.ts) of the cached session
+   * `name`: undefined when no such session is cached, null when it names no user. Answers as {@link get} would, without copying the session.
    */
   sessionOwner(name: string): string | null | undefined {
     return this.#sessionOwners.get(name);

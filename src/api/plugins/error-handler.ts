@@ -5,7 +5,8 @@
  * failures through kube-errors.ts, and anything unexpected as a logged 500.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.ts';
+import { DatabaseUnavailableError } from '../db/database-unavailable.ts';
+import { ApiError, databaseUnavailable } from '../errors.ts';
 import { fromKubernetesError } from '../kube/kube-errors.ts';
 import { noteAudit } from './audit.ts';
 
@@ -38,6 +39,7 @@ function validationError(err: FastifyError): ApiError {
 /** The ApiError a thrown value stands for. */
 export function toResponseError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof DatabaseUnavailableError) return databaseUnavailable(err);
   const translated = fromKubernetesError(err);
   if (translated instanceof ApiError) return translated;
   const f = err as FastifyError;
@@ -56,7 +58,7 @@ export function toResponseError(err: unknown): ApiError {
 /** Sends `err` as an error response. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const apiError = toResponseError(err);
-  if (apiError.statusCode >= 500) request.log.error({ err }, 'Request failed');
+  if (apiError.statusCode >= 500) request.log.error({ err, cause: err instanceof Error ? String(err.cause ?? '') : undefined }, 'Request failed');
   noteAudit(request, { detail: apiError.message });
   return reply.code(apiError.statusCode).headers(apiError.headers).send(apiError.toBody());
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../api-deps.ts';
-import { createApiKey, publicApiKey } from '../auth/api-keys.ts';
+import { createApiKey, publicApiKeys } from '../auth/api-keys.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { noteAudit } from '../plugins/audit.ts';
 import { callerOf } from '../plugins/authentication.ts';
@@ -33,7 +33,7 @@ export function apiKeyRoutes(deps: ApiDeps): FastifyPluginAsync {
       const caller = callerOf(request);
       if (request.query.all && caller.role !== 'admin') throw forbidden('only admins may list every user\'s API keys');
       const keys = await deps.repo.apiKeys.list(request.query.all ? undefined : caller.username);
-      return { items: keys.map(publicApiKey) };
+      return { items: await publicApiKeys(deps.repo, keys) };
     });
 
     app.post<{ Body: { name: string; expiresInDays?: number } }>('/', {
@@ -51,7 +51,7 @@ export function apiKeyRoutes(deps: ApiDeps): FastifyPluginAsync {
       const expiresAt = days ? new Date(Date.now() + days * 86_400_000).toISOString() : undefined;
       const { record, key } = await createApiKey(deps.repo, callerOf(request), request.body.name, expiresAt);
       noteAudit(request, { target: record.id });
-      return reply.code(201).send({ ...publicApiKey(record), key });
+      return reply.code(201).send({ ...(await publicApiKeys(deps.repo, [record]))[0], key });
     });
 
     app.delete<{ Params: { id: string } }>('/:id', {

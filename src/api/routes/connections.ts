@@ -7,10 +7,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
+import { isTerminated } from '../../apis/stream/v1alpha1/desired-state.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import type { Identity } from '../auth/identity.ts';
 import { newId } from '../auth/secret-token.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { ApiError, forbidden, notFound } from '../errors.ts';
 import { SESSION } from '../kube/kinds.ts';
 import { kubeCall } from '../kube/kube-errors.ts';
 import { noteAudit } from '../plugins/audit.ts';
@@ -28,6 +29,15 @@ const connectionParams = { type: 'object', required: ['id'], properties: { id: {
 interface ConnectQuery {
   wait?: boolean;
   timeoutSeconds?: number;
+}
+
+/** The session if a viewer may connect to it; 409 naming the state when it is terminated (nothing left to show). */
+function connectableSession(session: Session): Session {
+  if (isTerminated(session)) {
+    const phase = session.status?.phase ? `, phase ${session.status.phase}` : '';
+    throw new ApiError('SS_ERR_CONFLICT', `session ${session.metadata.name} is terminated (state ${session.spec.state ?? 'running'}${phase}); a viewer cannot connect to it`);
+  }
+  return session;
 }
 
 async function wake(deps: ApiDeps, session: Session): Promise<Session> {
@@ -54,14 +64,16 @@ export function connectionRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: {
         summary: 'Connect a viewer; wakes a hibernated session, and with `?wait=true` answers once it is Running', tags: ['connections'], params: idParams,
         querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean' }, timeoutSeconds: { type: 'integer', minimum: 1, maximum: 300, default: 60 } } },
-        body: { type: 'object', additionalProperties: false, properties: { client: { type: 'string', maxLength: 200 } } },
+        // Optional: an empty body (with or without a JSON content type) is no body.
+        body: { type: ['object', 'null'], additionalProperties: false, properties: { client: { type: 'string', maxLength: 200 } } },
         response: { 201: { type: 'object', properties: { connection: connectionSchema, session: kubeObject, ready: { type: 'boolean' } } } },
       },
     }, async (request, reply) => {
       const caller = callerOf(request);
-      let session = await wake(deps, sessionForCaller(deps.view, caller, request.params.id));
+      let session = await wake(deps, connectableSession(sessionForCaller(deps.view, caller, request.params.id)));
       const name = session.metadata.name!;
-      const connection = await deps.repo.connections.insert({ id: newId(), session: name, username: caller.username, client: request.body?.client });
+      const client = request.body?.client ?? undefined;
+      const connection = await deps.repo.connections.insert({ id: newId(), session: name, username: caller.username, client });
       noteAudit(request, { target: session.metadata.name });
       deps.heartbeats.record(session.metadata.name!, Date.now());
       if (request.query.wait) {

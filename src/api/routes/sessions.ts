@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { KubeObject } from '../../apimachinery/object.ts';
-import { SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
+import { SESSION_PHASES, SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { invalidInput } from '../errors.ts';
@@ -15,7 +15,7 @@ import { noteAudit } from '../plugins/audit.ts';
 import { callerOf } from '../plugins/authentication.ts';
 import { idParams, kubeObject, listOf } from '../schemas.ts';
 import { checkSessionAccess, sessionForCaller, visibleSessions } from '../sessions/session-access.ts';
-import { buildSession, sessionCreateSchema, type SessionCreateBody } from '../sessions/session-factory.ts';
+import { buildSession, sessionCreateSchema, type SessionCreateBody, type SessionOwner } from '../sessions/session-factory.ts';
 import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
 /** An object as answered: without managedFields (noise for clients). */
@@ -40,7 +40,7 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
         summary: 'List your sessions (admins: everyone\'s, or one user\'s with `?user=`)', tags: ['sessions'],
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: { user: { type: 'string', maxLength: 128 }, state: { type: 'string', enum: [...SESSION_STATES] }, phase: { type: 'string', maxLength: 32 } },
+          properties: { user: { type: 'string', maxLength: 128 }, state: { type: 'string', enum: [...SESSION_STATES] }, phase: { type: 'string', enum: [...SESSION_PHASES] } },
         },
         response: { 200: sessionList },
       },
@@ -57,7 +57,7 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
         summary: 'Launch a session from a template (creates the Session resource; the controller starts it)', tags: ['sessions'],
         body: sessionCreateSchema(), response: { 202: kubeObject },
       },
-    }, async (request, reply) => createSession(deps, request.body, callerOf(request).username, reply, (name) => noteAudit(request, { target: name })));
+    }, async (request, reply) => createSession(deps, request.body, callerOf(request), reply, (name) => noteAudit(request, { target: name })));
 
     app.get<{ Params: { id: string } }>('/:id', {
       schema: { summary: 'Read one session', tags: ['sessions'], params: idParams, response: { 200: kubeObject } },
@@ -108,9 +108,11 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
   };
 }
 
-async function createSession(deps: ApiDeps, body: SessionCreateBody, user: string, reply: FastifyReply, note: (name: string) => void): Promise<FastifyReply> {
+async function createSession(
+  deps: ApiDeps, body: SessionCreateBody, owner: SessionOwner, reply: FastifyReply, note: (name: string) => void,
+): Promise<FastifyReply> {
   if (!deps.view.get(TEMPLATE, body.template)) throw invalidInput('body.template', `template ${body.template} does not exist`);
-  const session = buildSession(user, deps.view.namespace, body);
+  const session = buildSession(owner, deps.view.namespace, body);
   note(session.metadata.name!);
   const created = await kubeCall(() => deps.view.client.create(session));
   // Read-your-writes: answer once this replica's cache holds the session, so a GET right after finds it.

@@ -2,7 +2,8 @@
  * Built-in account management for admins (auth mode `local`): list, create, read, change
  * (password, role, email, disabled) and delete. Disabling, demoting, re-passwording or deleting
  * an account revokes its refresh tokens, so the change takes effect within one access-token
- * lifetime.
+ * lifetime. Deleting an account also terminates its sessions; its home volume is kept for an
+ * admin to keep, hand over or delete (docs/API.md, "Deleting an account").
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../api-deps.ts';
@@ -10,6 +11,7 @@ import type { UserChanges, UserRecord } from '../db/repository.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { noteAudit } from '../plugins/audit.ts';
 import { listOf } from '../schemas.ts';
+import { terminateSessionsOf } from '../sessions/account-sessions.ts';
 
 const username = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$' } as const;
 const password = { type: 'string', minLength: 8, maxLength: 1024 } as const;
@@ -18,7 +20,7 @@ const email = { type: 'string', maxLength: 254, format: 'email' } as const;
 
 const userSchema = {
   type: 'object',
-  properties: { username, email, role, disabled: { type: 'boolean' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  properties: { username, uid: { type: 'string', description: 'Immutable account id; sessions and home volumes are bound to it.' }, email, role, disabled: { type: 'boolean' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
 };
 const usernameParams = { type: 'object', required: ['username'], properties: { username } };
 
@@ -93,12 +95,21 @@ export function userRoutes(deps: ApiDeps): FastifyPluginAsync {
 
     app.delete<{ Params: { username: string } }>('/:username', {
       config: { auth: 'admin', audit: 'user.delete' },
-      schema: { summary: 'Delete an account (its refresh tokens and API keys stop working)', tags: ['users'], params: usernameParams, response: { 204: { type: 'null' } } },
+      schema: {
+        summary: 'Delete an account: its sessions are terminated, its refresh tokens and API keys stop working; its home volume is kept', tags: ['users'],
+        params: usernameParams, response: { 204: { type: 'null' } },
+      },
     }, async (request, reply) => {
       const name = request.params.username;
+      const account = await deps.repo.users.get(name);
+      if (!account) throw notFound(`account ${name}`);
+      // Terminate first, so a failure leaves the account in place and the call can be repeated.
+      await terminateSessionsOf(deps.view, name);
       if (!(await deps.repo.users.delete(name))) throw notFound(`account ${name}`);
       await deps.repo.refreshTokens.revokeUser(name);
       for (const key of await deps.repo.apiKeys.list(name)) await deps.repo.apiKeys.revoke(key.id);
+      // Sessions the account created while this ran (with an access token still valid).
+      await terminateSessionsOf(deps.view, name);
       return reply.code(204).send();
     });
   };

@@ -12,16 +12,27 @@ import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validati
 import { invalidInput } from '../errors.ts';
 import { plainSchema } from '../schemas.ts';
 
+/** Who a session is created for: the account's name and, for built-in accounts, its immutable id. */
+export interface SessionOwner {
+  username: string;
+  accountId?: string;
+}
+
 /** The label naming a session's owner: the one user label every part writes (apis/stream/v1alpha1/naming.ts). */
 export const USER_LABEL = LABELS.user;
 
 /** What a create request may set: every spec field except the owner. */
-export type SessionCreateBody = Omit<SessionSpec, 'user'>;
+export type SessionCreateBody = Omit<SessionSpec, 'user' | 'userId'>;
+
+/** The states a session may be created in. */
+const CREATE_STATES = ['running', 'hibernated'];
 
 /** The JSON schema of the create body, derived from the Session spec schema. */
 export function sessionCreateSchema(): object {
-  const { user: _user, ...properties } = plainSchema(SessionSpec).properties;
-  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties };
+  const { user: _user, userId: _userId, ...properties } = plainSchema(SessionSpec).properties;
+  // A session is created to run (or to wait hibernated); creating one already terminated makes no sense.
+  const state = { ...properties.state, enum: CREATE_STATES, description: 'Initial state: `running` (default) or `hibernated`.' };
+  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties: { ...properties, state } };
 }
 
 /** A label-safe, name-safe form of a user name (lower-case, `[a-z0-9-]`, at most 40 characters). */
@@ -35,9 +46,10 @@ function randomSuffix(): string {
   return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-/** The Session object to create for `user`; 400 naming the field when the body is semantically invalid. */
-export function buildSession(user: string, namespace: string, body: SessionCreateBody): Session {
-  const spec: SessionSpec = { ...body, user };
+/** The Session object to create for `owner`; 400 naming the field when the body is semantically invalid. */
+export function buildSession(owner: SessionOwner, namespace: string, body: SessionCreateBody): Session {
+  const user = owner.username;
+  const spec: SessionSpec = { ...body, user, ...(owner.accountId ? { userId: owner.accountId } : {}) };
   const problem = validateSessionSpec(spec)[0];
   if (problem) throw invalidInput(`body.${(problem.field ?? 'spec').replace(/^spec\.?/, '')}`, problem.message);
   const slug = userSlug(user);

@@ -8,7 +8,7 @@ import type { ResourceRequirements } from '../../apis/corev1.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_HOME_MOUNT_PATH, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import { childMetadata, sessionPorts, streamingEndpoint, STREAM_PORT_NAME, usesHome, type ChildInputs } from './children.ts';
-import { ANNOTATIONS, homeClaimName, selectorLabels, SESSION_CONTAINER, sessionLabels } from '../../apis/stream/v1alpha1/naming.ts';
+import { ANNOTATIONS, selectorLabels, SESSION_CONTAINER, sessionHomeClaimName, sessionLabels } from '../../apis/stream/v1alpha1/naming.ts';
 import { withRepositoryClone } from './repository-clone/init-container.ts';
 import { revisionAnnotations } from './template-revision.ts';
 
@@ -44,7 +44,7 @@ function readinessProbe(spec: TemplateSpec): Record<string, unknown> {
 /** The home volume (when persistent) and an emptyDir for every other volume the template mounts. */
 function volumes(session: Session, spec: TemplateSpec): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  if (usesHome(session)) out.push({ name: HOME_VOLUME, persistentVolumeClaim: { claimName: homeClaimName(session.spec.user) } });
+  if (usesHome(session)) out.push({ name: HOME_VOLUME, persistentVolumeClaim: { claimName: sessionHomeClaimName(session) } });
   const names = new Set(out.map((v) => v.name));
   for (const mount of spec.volumeMounts ?? []) {
     if (names.has(mount.name)) continue;
@@ -100,7 +100,7 @@ export const HOME_CLAIM_LABEL = 'stream.streamspace.io/home-claim';
  */
 function homePlacement(session: Session): { labels: Record<string, string>; affinity?: Record<string, unknown> } {
   if (!usesHome(session)) return { labels: {} };
-  const labels = { [HOME_CLAIM_LABEL]: homeClaimName(session.spec.user) };
+  const labels = { [HOME_CLAIM_LABEL]: sessionHomeClaimName(session) };
   const term = { labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' };
   return { labels, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } };
 }

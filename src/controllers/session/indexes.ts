@@ -7,7 +7,7 @@ import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { InformerCache } from '../../runtime/cache.ts';
 import { PodKind, SessionKind } from '../kinds.ts';
 import { ObjectIndex } from '../object-index.ts';
-import { ANNOTATIONS, homeClaimName } from '../../apis/stream/v1alpha1/naming.ts';
+import { ANNOTATIONS, sessionHomeClaimName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** See the module comment. Index keys are `namespace/name` of the template, claim or session. */
 export interface SessionIndexes {
@@ -19,7 +19,7 @@ export interface SessionIndexes {
 /** Builds the indexes and has them follow `cache`'s informers. */
 export function sessionIndexes(cache: InformerCache): SessionIndexes {
   const sessionsByTemplate = new ObjectIndex((s) => [`${s.metadata.namespace}/${(s as Session).spec.template}`]);
-  const sessionsByClaim = new ObjectIndex((s) => [`${s.metadata.namespace}/${homeClaimName((s as Session).spec.user)}`]);
+  const sessionsByClaim = new ObjectIndex((s) => [`${s.metadata.namespace}/${sessionHomeClaimName(s as Session)}`]);
   const podsBySession = new ObjectIndex((pod) => {
     const session = pod.metadata.annotations?.[ANNOTATIONS.session];
     return session ? [`${pod.metadata.namespace}/${session}`] : [];

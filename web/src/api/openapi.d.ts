@@ -2066,7 +2066,7 @@ export interface paths {
                 query?: {
                     user?: string;
                     state?: "running" | "hibernated" | "terminated";
-                    phase?: string;
+                    phase?: "Pending" | "Running" | "Hibernated" | "Failed" | "Terminated";
                 };
                 header?: never;
                 path?: never;
@@ -2144,11 +2144,11 @@ export interface paths {
                         /** @description Name of the Template (in the session's namespace) the session is launched from. */
                         template: string;
                         /**
-                         * @description Desired state: `running` keeps a pod up, `hibernated` scales it to zero but keeps the home volume, `terminated` removes the workload for good.
+                         * @description Initial state: `running` (default) or `hibernated`.
                          * @default running
                          * @enum {string}
                          */
-                        state?: "running" | "hibernated" | "terminated";
+                        state?: "running" | "hibernated";
                         /** @description Resources for the session container. Unset means the template's defaultResources. */
                         resources?: {
                             /** @description Minimum resources the pod is scheduled with, by resource name (for example `cpu: 500m`, `memory: 1Gi`). */
@@ -2563,7 +2563,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         client?: string;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -3437,6 +3437,8 @@ export interface paths {
                         "application/json": {
                             items?: {
                                 username?: string;
+                                /** @description Immutable account id; sessions and home volumes are bound to it. */
+                                uid?: string;
                                 /** Format: email */
                                 email?: string;
                                 /** @enum {string} */
@@ -3516,6 +3518,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             username?: string;
+                            /** @description Immutable account id; sessions and home volumes are bound to it. */
+                            uid?: string;
                             /** Format: email */
                             email?: string;
                             /** @enum {string} */
@@ -3597,6 +3601,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             username?: string;
+                            /** @description Immutable account id; sessions and home volumes are bound to it. */
+                            uid?: string;
                             /** Format: email */
                             email?: string;
                             /** @enum {string} */
@@ -3647,7 +3653,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete an account (its refresh tokens and API keys stop working) */
+        /** Delete an account: its sessions are terminated, its refresh tokens and API keys stop working; its home volume is kept */
         delete: {
             parameters: {
                 query?: never;
@@ -3739,6 +3745,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             username?: string;
+                            /** @description Immutable account id; sessions and home volumes are bound to it. */
+                            uid?: string;
                             /** Format: email */
                             email?: string;
                             /** @enum {string} */
@@ -3996,7 +4004,7 @@ export interface components {
              * @description Catalogue code (docs/API.md, "Errors").
              * @enum {string}
              */
-            error: "SS_ERR_INVALID_INPUT" | "SS_ERR_INVALID_JSON" | "SS_ERR_BODY_TOO_LARGE" | "SS_ERR_UNSUPPORTED_MEDIA_TYPE" | "SS_ERR_UNAUTHENTICATED" | "SS_ERR_INVALID_CREDENTIALS" | "SS_ERR_INVALID_TOKEN" | "SS_ERR_UNTRUSTED_PROXY" | "SS_ERR_FORBIDDEN" | "SS_ERR_ADMISSION_DENIED" | "SS_ERR_NOT_FOUND" | "SS_ERR_ROUTE_NOT_FOUND" | "SS_ERR_CONFLICT" | "SS_ERR_RATE_LIMITED" | "SS_ERR_KUBERNETES" | "SS_ERR_INTERNAL";
+            error: "SS_ERR_INVALID_INPUT" | "SS_ERR_INVALID_JSON" | "SS_ERR_BODY_TOO_LARGE" | "SS_ERR_UNSUPPORTED_MEDIA_TYPE" | "SS_ERR_UNAUTHENTICATED" | "SS_ERR_INVALID_CREDENTIALS" | "SS_ERR_INVALID_TOKEN" | "SS_ERR_UNTRUSTED_PROXY" | "SS_ERR_FORBIDDEN" | "SS_ERR_ADMISSION_DENIED" | "SS_ERR_NOT_FOUND" | "SS_ERR_ROUTE_NOT_FOUND" | "SS_ERR_CONFLICT" | "SS_ERR_RATE_LIMITED" | "SS_ERR_KUBERNETES" | "SS_ERR_DATABASE_UNAVAILABLE" | "SS_ERR_INTERNAL";
             message: string;
             /** @description Dotted path of the input at fault, e.g. `body.state`. */
             field?: string;

@@ -3,7 +3,7 @@
  * create it (whichever comes first): same name, labels and spec, so neither makes a twin.
  */
 import type { KubeObject } from '../../../apimachinery/object.ts';
-import { ANNOTATIONS, homeClaimLabels, homeClaimName } from './naming.ts';
+import { ANNOTATIONS, homeClaimLabels, sessionHomeClaimName } from './naming.ts';
 import type { Session } from './session.ts';
 
 /** The claim's size, class and access mode. */
@@ -20,15 +20,15 @@ export interface HomeClaimSettings {
  * shared by all of them, so deleting a session never deletes it.
  */
 export function desiredHomeClaim(session: Session, home: HomeClaimSettings): KubeObject {
-  const user = session.spec.user;
+  const { user, userId } = session.spec;
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
-      name: homeClaimName(user),
+      name: sessionHomeClaimName(session),
       namespace: session.metadata.namespace,
       labels: homeClaimLabels(user),
-      annotations: { [ANNOTATIONS.user]: user },
+      annotations: { [ANNOTATIONS.user]: user, ...(userId ? { [ANNOTATIONS.userId]: userId } : {}) },
     },
     spec: {
       accessModes: [home.accessMode],

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from './session.ts';
 import { isDNS1035Label, isDNS1123Label, isValidLabelValue } from '../../../apimachinery/validation.ts';
-import { dnsLabel, homeClaimName, nameLabelValue, sessionHostLabel, userLabelValue, workloadName } from './naming.ts';
+import { dnsLabel, homeClaimName, nameLabelValue, sessionHomeClaimName, sessionHostLabel, userLabelValue, workloadName } from './naming.ts';
 
 const ODD_USERS = ['john.doe', 'john-doe', 'John Doe', 'JOHN_DOE', 'jöhn', '---', '', 'a'.repeat(300), 'alice@example.com', '名前'];
 
@@ -23,7 +24,18 @@ test('home claim names are deterministic, readable and valid DNS labels for any 
     assert.deepEqual(isDNS1123Label(homeClaimName(user)), [], `claim for ${JSON.stringify(user)}: ${homeClaimName(user)}`);
     assert.deepEqual(isValidLabelValue(userLabelValue(user)), [], `label for ${JSON.stringify(user)}: ${userLabelValue(user)}`);
   }
-  assert.equal(new Set(ODD_USERS.map(homeClaimName)).size, ODD_USERS.length);
+  assert.equal(new Set(ODD_USERS.map((u) => homeClaimName(u))).size, ODD_USERS.length);
+});
+
+test('an account id gives the same user name another home claim; without one the claim is the name-only one it always was', () => {
+  // Existing claims keep their names: the name-only form is pinned.
+  assert.equal(homeClaimName('alice', undefined), `home-alice-${createHash('sha256').update('alice').digest('hex').slice(0, 10)}`);
+  assert.match(homeClaimName('u2', 'id-1'), /^home-u2-[0-9a-f]{10}$/);
+  assert.notEqual(homeClaimName('u2', 'id-1'), homeClaimName('u2'));
+  assert.notEqual(homeClaimName('u2', 'id-1'), homeClaimName('u2', 'id-2'));
+  const withId = { ...session('s'), spec: { user: 'u2', userId: 'id-1', template: 't' } };
+  assert.equal(sessionHomeClaimName(withId), homeClaimName('u2', 'id-1'));
+  assert.equal(sessionHomeClaimName(session('s')), homeClaimName('u'));
 });
 
 test('workload names are DNS-1035 labels derived from the session name, shortened with a hash when needed', () => {

@@ -37,9 +37,10 @@ export const LABELS = {
  */
 export const LEGACY_USER_LABEL = 'streamspace.io/user';
 
-/** Annotation keys holding the exact (unsanitized) user and session names. */
+/** Annotation keys holding the exact (unsanitized) user and session names, and the account id. */
 export const ANNOTATIONS = {
   user: 'stream.streamspace.io/user',
+  userId: 'stream.streamspace.io/user-id',
   session: 'stream.streamspace.io/session',
 } as const;
 
@@ -89,11 +90,19 @@ export function sessionHostLabel(session: Session): string {
 }
 
 /**
- * Name of the user's home PersistentVolumeClaim: `home-<sanitized user>-<hash of the exact user>`.
- * The hash is always there, so `john.doe` and `john-doe` never share a volume.
+ * Name of the user's home PersistentVolumeClaim: `home-<sanitized user>-<hash>`, the hash of the
+ * exact user name, or of name and account id when the session carries one (spec.userId): an
+ * account that reuses a deleted account's name then gets a fresh home. The hash is always
+ * there, so `john.doe` and `john-doe` never share a volume; sessions without an account id keep
+ * the name-only claim they always had.
  */
-export function homeClaimName(user: string): string {
-  return withHash(`home-${dnsChars(user)}`, user, MAX_LABEL);
+export function homeClaimName(user: string, userId?: string): string {
+  return withHash(`home-${dnsChars(user)}`, userId ? `${user}\n${userId}` : user, MAX_LABEL);
+}
+
+/** The home claim a session mounts. */
+export function sessionHomeClaimName(session: Session): string {
+  return homeClaimName(session.spec.user, session.spec.userId);
 }
 
 /** A label value for an arbitrary string: sanitized, with a hash of the exact value. */

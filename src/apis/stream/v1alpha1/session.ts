@@ -36,6 +36,10 @@ export type SessionRepository = Static<typeof SessionRepository>;
 /** Session.spec. */
 export const SessionSpec = Type.Object({
   user: Type.String({ description: 'Name of the user who owns the session. Their persistent home volume is shared by all their sessions.', minLength: 1 }),
+  userId: Type.Optional(Type.String({
+    description: 'Immutable id of the owning account, set by the API for its built-in accounts. It keys the home volume, so a later account reusing the name starts with a fresh one and never sees this session. Unset for accounts without an id (their home is keyed by the name alone).',
+    minLength: 1, maxLength: 64,
+  })),
   template: Type.String({ description: 'Name of the Template (in the session\'s namespace) the session is launched from.', minLength: 1, maxLength: 253 }),
   state: Type.Optional(StringEnum(SESSION_STATES, {
     description: 'Desired state: `running` keeps a pod up, `hibernated` scales it to zero but keeps the home volume, `terminated` removes the workload for good.',
