@@ -19,7 +19,7 @@ import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { ClaimKind, DeploymentKind, IngressKind, PodKind, ServiceKind, SessionKind } from '../../src/controllers/kinds.ts';
 import { createControllerProcess } from '../../src/cli/controller-process.ts';
-import { homeClaimName, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
+import { homeClaimName, LABELS, sessionHomeClaimName } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import type { KindRef } from '../../src/runtime/resources.ts';
@@ -79,6 +79,8 @@ after(async () => {
 interface Row {
   namespace: string;
   name: string;
+  /** The user's home claim (keyed by account id for sessions made through the API). */
+  claim?: string;
 }
 
 function phaseOf(row: Row): Promise<string | undefined> {
@@ -108,7 +110,7 @@ async function createRowSession(index: number, phase: Phase, operation: Operatio
   if (operation !== 'delete of its namespace') {
     const created = await h.request('POST', '/api/v1/sessions', { token, body: { template } });
     assert.equal(created.status, 202, created.text);
-    return { namespace: NAMESPACE, name: created.json.metadata.name as string };
+    return { namespace: NAMESPACE, name: created.json.metadata.name as string, claim: sessionHomeClaimName(created.json as Session) };
   }
   const namespace = `row-${index}`;
   await h.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
@@ -155,7 +157,7 @@ async function child(kind: KindRef, row: Row) {
 }
 
 async function assertHomeKept(row: Row): Promise<void> {
-  assert.ok(await read(h.kube, ClaimKind, row.namespace, homeClaimName(USER)), 'the home volume is kept');
+  assert.ok(await read(h.kube, ClaimKind, row.namespace, row.claim ?? homeClaimName(USER)), 'the home volume is kept');
 }
 
 async function assertWorkloadGone(row: Row): Promise<void> {
@@ -285,7 +287,7 @@ describe('other doors and stubborn refusals', () => {
         }],
       });
       const created = await h.request('POST', '/api/v1/sessions', { token, body: { template: 'desktop' } });
-      const row = { namespace: NAMESPACE, name: created.json.metadata.name as string };
+      const row = { namespace: NAMESPACE, name: created.json.metadata.name as string, claim: sessionHomeClaimName(created.json as Session) };
       await waitForPhase(row, 'Running');
       assert.equal((await h.request('DELETE', `/api/v1/sessions/${row.name}`, { token })).status, 202);
       const stuck = await eventually('the refusal on the session', async () => {
