@@ -29,7 +29,8 @@ function list(value: unknown): string[] | undefined {
   return typeof value === 'string' && value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
-function authOptions(v: Record<string, unknown>): ApiAuthOptions {
+/** The authentication options from the flags (shared with `streamspace gateway`). */
+export function authOptions(v: Record<string, unknown>): ApiAuthOptions {
   const mode = String(v.auth ?? 'local') as AuthMode;
   if (!AUTH_MODES.includes(mode)) throw new Error(`--auth: must be one of ${AUTH_MODES.join(', ')}`);
   const auth: ApiAuthOptions = { mode, adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined };

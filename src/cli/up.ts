@@ -13,6 +13,7 @@ import { parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
 import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.ts';
 import { startApiServer } from '../api/server.ts';
 import { codeServerOptions } from './api.ts';
+import { gatewayHoldMs } from './gateway.ts';
 import path from 'node:path';
 
 /** The API's port: --api-port, STREAMSPACE_API_PORT, or 8080. */
@@ -43,6 +44,8 @@ export async function runUp(argv: string[]): Promise<void> {
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
     auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
+    // The session gateway on the API's port: sessions at /s/{session}/.
+    gateway: { holdTimeoutMs: gatewayHoldMs(process.env) },
   });
   const lines = [
     'StreamSpace is up.',
@@ -52,6 +55,7 @@ export async function runUp(argv: string[]): Promise<void> {
     `  Controllers:               /healthz, /readyz, /metrics at ${url}; ${describeScope(settings)}`,
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,
     `  StreamSpace API:           ${api.url}   (OpenAPI: ${api.url}/api/openapi.json)`,
+    `  Sessions (gateway):        ${api.url}/s/{session}/`,
   ];
   if (api.bootstrap.generatedPassword) lines.push(`  Admin login:               admin / ${api.bootstrap.generatedPassword}   (shown once; stored in the data folder)`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -121,8 +121,16 @@ export function rawHttp(port: number, request: string): Promise<string> {
   });
 }
 
+/** A gateway of its own, as {@link startSideGateway} starts it. */
+export interface SideGateway {
+  url: string;
+  port: number;
+  gateway: Gateway;
+  stop(): Promise<void>;
+}
+
 /** A second gateway over the harness' cluster view, on its own port (host mode, short holds). */
-export async function startSideGateway(h: ApiHarness, opts: Partial<GatewayOptions>): Promise<{ url: string; port: number; gateway: Gateway; stop(): Promise<void> }> {
+export async function startSideGateway(h: ApiHarness, opts: Partial<GatewayOptions>): Promise<SideGateway> {
   const metrics = new ApiMetrics();
   const gateway = new Gateway({
     view: h.api.view, authenticator: h.api.authenticator, repo: h.api.repo, activity: h.api.heartbeats,
