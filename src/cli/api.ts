@@ -22,6 +22,8 @@ const USAGE = `Usage: streamspace api [options]
   --oidc-issuer URL --oidc-audience A[,B] --oidc-admin-roles R[,S] --oidc-role-claims C[,D]
   --trusted-proxies CIDR[,CIDR] --groups-header NAME
   --heartbeat-flush SECONDS  how often coalesced heartbeats are written (default 30)
+  --gateway                also serve the session gateway on this port, under /s/{session}/
+  --secure-cookie          mark the sign-in cookie Secure (behind TLS)
 The first admin's password comes from $STREAMSPACE_ADMIN_PASSWORD, or is generated and printed once.
 `;
 
@@ -52,7 +54,8 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
   const options = {
     kubeconfig: text, namespace: text, host: text, port: text, 'data-dir': text, 'database-url': text, auth: text, 'oidc-issuer': text,
     'oidc-audience': text, 'oidc-admin-roles': text, 'oidc-role-claims': text, 'trusted-proxies': text, 'groups-header': text,
-    'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, gateway: { type: 'boolean' }, 'secure-cookie': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   } as const;
   const { values: v } = parseArgs({ args: argv, options, allowPositionals: false });
   if (v.help) {
@@ -73,6 +76,8 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
     auth: authOptions(v),
     heartbeatFlushIntervalMs: flush * 1000,
     codeServer: codeServerOptions(String(v.namespace ?? 'streamspace')),
+    gateway: v.gateway ? {} : undefined,
+    cookie: { secure: v['secure-cookie'] === true },
   };
 }
 
