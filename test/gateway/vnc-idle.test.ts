@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { eventually } from '../support/control-plane.ts';
-import { ADMIN_PASSWORD, type ApiHarness } from '../api/harness.ts';
+import type { ApiHarness } from '../api/harness.ts';
 import { limitDecision } from '../../src/controllers/session/timing.ts';
-import { createSession, createTemplates, getSession, loginCookie, serveSession, startGatewayHarness } from './support.ts';
+import { createSession, getSession, serveSession, startGatewayStack, type GatewayStack } from './support.ts';
 import { CLIENT_HANDSHAKE, keyEvent, startFakeRfb, updateRequest, type FakeRfbServer } from './fake-rfb.ts';
 
 const LIMITS = { idleGraceMs: 0, maxDurationAction: 'hibernate' as const };
@@ -21,23 +21,22 @@ describe('gateway VNC bridge and idle signal', () => {
   let alice: string;
   let token: string;
 
+  let stack: GatewayStack;
+
   before(async () => {
-    h = await startGatewayHarness();
+    stack = await startGatewayStack();
+    ({ h, alice } = stack);
     rfb = await startFakeRfb();
-    const adminToken = await h.login('admin', ADMIN_PASSWORD);
-    await h.userToken('alice');
-    await createTemplates(h, adminToken);
     await createSession(h, 'desk', 'alice', { template: 'desktop', spec: { idleTimeout: '30s' } });
     // Started a minute ago: with a 30 s idle timeout, only fresh activity keeps it up.
     await h.kube.patchStatus(await getSession(h, 'desk'), { type: 'merge', body: { status: { startedAt: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z') } } } as any);
     await serveSession(h, 'desk', rfb.port);
-    alice = await loginCookie(h, 'alice', 'alice-password');
     token = await h.login('alice', 'alice-password');
     await eventually('desk reachable', () => { const g = h.api.gateway!.directory; const r = g.byName('desk'); return r && g.backend(r); });
   });
   after(async () => {
     await rfb.close();
-    await h.stop();
+    await stack.stop();
   });
 
   it('serves the noVNC viewer and noVNC itself for a desktop session', async () => {
