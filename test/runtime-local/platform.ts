@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../support/control-plane.ts';
@@ -22,16 +23,27 @@ export class Platform {
   kubectl: Kubectl;
   output = '';
 
-  constructor() {
+  private readonly env: Record<string, string>;
+
+  /** `env` adds variables for `streamspace up`. */
+  constructor(env: Record<string, string> = {}) {
+    this.env = env;
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-local-test-'));
     this.kubectl = new Kubectl(path.join(this.dataDir, 'kubeconfig'), path.join(this.dataDir, 'kubectl-home'));
   }
 
+  /**
+   * The webhook server's port, the same across restarts: the webhook configurations stored in the
+   * data folder name it, and `streamspace up` writes templates through them before re-registering.
+   */
+  private webhookPort = 0;
+
   /** Starts the platform and signs in. */
   async start(): Promise<void> {
     this.output = '';
+    this.webhookPort ||= await freePort();
     const child = spawn(process.execPath, [BIN, 'up', '--data-dir', this.dataDir, '--port', '0', '--api-port', '0'], {
-      env: { ...process.env, STREAMSPACE_ADMIN_PASSWORD: PASSWORD, STREAMSPACE_METRICS_PORT: '0' },
+      env: { ...process.env, STREAMSPACE_ADMIN_PASSWORD: PASSWORD, STREAMSPACE_METRICS_PORT: '0', STREAMSPACE_WEBHOOK_PORT: String(this.webhookPort), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -93,17 +105,26 @@ export class Platform {
   }
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    }).once('error', reject);
+  });
+}
+
 /** The pid of a local container, from its containerID (`local://<pid>`). */
 export function pidOf(pod: any, container = 'session'): number {
   const cs = pod.status.containerStatuses.find((c: any) => c.name === container);
   return Number(/^local:\/\/(\d+)$/.exec(cs?.containerID ?? '')?.[1]);
 }
 
-/** True while a process with `pid` exists. */
+/** True while a process with `pid` runs (a zombie has ended: it only waits for a parent to reap it, and pid 1 here may never do). */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -113,7 +134,7 @@ export function alive(pid: number): boolean {
 export function processesOfPodIP(ip: string): Map<number, string> {
   const out = new Map<number, string>();
   for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || !alive(Number(entry))) continue;
     try {
       const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       if (env.includes(`STREAMSPACE_POD_IP=${ip}`)) out.set(Number(entry), fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());

@@ -41,6 +41,10 @@ void describe('streamspace-local runtime: the notes web app', () => {
     assert.match(ip, /^127\.77\.\d+\.\d+$/);
     const pid = pidOf(pod);
     assert.ok(alive(pid), 'the container is a live process');
+    // The template's 512Mi memory limit is applied through cgroup v2 where writable, else said in the pod's status.
+    const limits = pod.status.conditions.find((c: any) => c.type === 'LocalResourceLimits');
+    if (limits) assert.match(limits.message, /memory limit 512Mi/);
+    else assert.ok(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes('streamspace-local'), 'the process is in its cgroup');
     assert.notEqual(fs.statSync(`/proc/${pid}`).uid, 0, 'the process does not run as root');
     // The Service's endpoints point where the process listens.
     const eps = JSON.parse(await platform.kubectl.ok(['get', 'endpoints', '-n', 'streamspace', '-o', 'json']));
@@ -100,5 +104,46 @@ void describe('streamspace-local runtime: the notes web app', () => {
     assert.match(current, /notes: listening on/);
     assert.ok(!current.includes(added), 'the current instance\'s output only');
     assert.ok((await notes(ip)).includes('before the crash'), 'the data survived the crash');
+  });
+
+  void it('streams new output to kubectl logs -f until the instance ends', async () => {
+    const created = await platform.api('POST', '/api/v1/sessions', { template: 'local-notes' });
+    const pod = await platform.readyPod(created.json.metadata.name);
+    const follow = platform.kubectl.start(['logs', '-f', '-n', 'streamspace', pod.metadata.name]);
+    let out = '';
+    follow.stdout!.on('data', (d) => (out += String(d)));
+    try {
+      await eventually('the output so far', () => out.includes('notes: listening on'), 30_000);
+      const before = out.length;
+      await fetch(`http://${pod.status.podIP}:8080/api/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'streamed' }) });
+      await eventually('the new line streamed', () => /notes: added note \d+/.test(out.slice(before)), 30_000);
+      // The stream ends with the container instance, as kubectl logs -f does when a container exits.
+      const ended = new Promise((resolve) => follow.once('exit', resolve));
+      process.kill(pidOf(pod), 'SIGKILL');
+      assert.equal(await ended, 0);
+    } finally {
+      follow.kill();
+    }
+  });
+
+  void it('drains the node: the process ends and the session runs again with a new one elsewhere', async () => {
+    const created = await platform.api('POST', '/api/v1/sessions', { template: 'local-notes' });
+    const name = created.json.metadata.name;
+    const pod = await platform.readyPod(name);
+    const pid = pidOf(pod);
+    const node = pod.spec.nodeName;
+    const op = await platform.api('POST', `/api/v1/nodes/${node}/operations`, { operation: 'drain' });
+    assert.equal(op.status, 202, JSON.stringify(op.json));
+    try {
+      await eventually('the drained pod\'s process gone', () => !alive(pid), 60_000);
+      const moved = await eventually('a new ready pod on another node', async () => {
+        const p = await platform.readyPod(name);
+        return p.metadata.name !== pod.metadata.name && p.spec.nodeName !== node ? p : undefined;
+      }, 90_000);
+      assert.ok(alive(pidOf(moved)));
+      assert.ok(Array.isArray(await notes(moved.status.podIP)), 'the new process serves');
+    } finally {
+      await platform.api('POST', `/api/v1/nodes/${node}/operations`, { operation: 'uncordon' });
+    }
   });
 });

@@ -276,7 +276,7 @@ export function startKubelet(ctx: ControllerContext): KubeletController {
   for (const p of client.list(T.pods)) if (p.spec?.nodeName) queue.add(podKey(p));
   return {
     podLogs: (namespace, pod, container, tailLines, previous) => kubelet.readLogs(namespace, pod, container, tailLines, previous),
-    podLogFollow: (namespace, pod, container, onLine) => kubelet.logs.follow(namespace, pod, container, onLine),
+    podLogFollow: (namespace, pod, container, follower) => kubelet.logs.follow(namespace, pod, container, follower),
     optionsChanged() {
       for (const key of kubelet.keys()) queue.add(key);
     },

@@ -16,11 +16,17 @@ export interface LogReadOptions {
   previous?: boolean;
 }
 
+/** Someone reading a log as it grows (pods/log?follow=true). */
+export interface Follower {
+  line(line: string): void;
+  end(): void;
+}
+
 /** Bounded in-memory logs of every simulated container. */
 export class PodLogStore {
   private readonly buffers = new Map<string, LogBuffer>();
   private readonly previous = new Map<string, LogBuffer>();
-  private readonly followers = new Map<string, Set<(line: string) => void>>();
+  private readonly followers = new Map<string, Set<Follower>>();
   private readonly maxLines: () => number;
 
   constructor(maxLines: () => number) {
@@ -37,6 +43,7 @@ export class PodLogStore {
     const before = this.buffers.get(key);
     if (before?.uid === uid) this.previous.set(key, before);
     else this.previous.delete(key);
+    this.endFollowers(key);
     this.buffers.set(key, { uid, lines: [] });
   }
 
@@ -45,7 +52,7 @@ export class PodLogStore {
     const b = this.buffers.get(PodLogStore.key(namespace, pod, container));
     if (!b) return;
     b.lines.push(...lines);
-    for (const f of this.followers.get(PodLogStore.key(namespace, pod, container)) ?? []) for (const l of lines) f(l);
+    for (const f of this.followers.get(PodLogStore.key(namespace, pod, container)) ?? []) for (const l of lines) f.line(l);
     const max = Math.max(1, this.maxLines());
     if (b.lines.length > max) b.lines.splice(0, b.lines.length - max);
   }
@@ -59,20 +66,30 @@ export class PodLogStore {
     return tailLines === 0 ? [] : b.lines.slice(-tailLines);
   }
 
-  /** Calls `onLine` for every line appended to the container's log until the returned function is called. */
-  follow(namespace: string, pod: string, container: string, onLine: (line: string) => void): () => void {
+  /**
+   * Calls `line` for every line appended to the current instance's log until the returned function
+   * is called; `end` when that instance's log ends (the container restarted or the pod is gone).
+   */
+  follow(namespace: string, pod: string, container: string, follower: Follower): () => void {
     const key = PodLogStore.key(namespace, pod, container);
     const set = this.followers.get(key) ?? new Set();
-    this.followers.set(key, set.add(onLine));
+    this.followers.set(key, set.add(follower));
     return () => {
-      set.delete(onLine);
+      set.delete(follower);
       if (!set.size) this.followers.delete(key);
     };
+  }
+
+  private endFollowers(key: string): void {
+    const set = this.followers.get(key);
+    this.followers.delete(key);
+    for (const f of set ?? []) f.end();
   }
 
   /** Drops every log of a pod (it is gone). */
   forget(namespace: string, pod: string): void {
     const prefix = `${namespace}/${pod}/`;
     for (const map of [this.buffers, this.previous]) for (const k of map.keys()) if (k.startsWith(prefix)) map.delete(k);
+    for (const k of [...this.followers.keys()]) if (k.startsWith(prefix)) this.endFollowers(k);
   }
 }

@@ -35,8 +35,8 @@ export interface ResourceCall {
 /** Reads a pod's log lines (the simulated kubelet provides them). */
 export type PodLogReader = (namespace: string, pod: string, container: string | undefined, tailLines?: number, previous?: boolean) => string[] | undefined;
 
-/** Calls `onLine` for each new line of a container's log until the returned function is called (pods/log?follow=true). */
-export type PodLogFollower = (namespace: string, pod: string, container: string, onLine: (line: string) => void) => () => void;
+/** Streams a container's new log lines (pods/log?follow=true) until the returned function is called or `end` is. */
+export type PodLogFollower = (namespace: string, pod: string, container: string, follower: { line(l: string): void; end(): void }) => () => void;
 
 /** What the resource handler needs from the server. */
 export interface ResourceHandlerDeps extends WatchServing {
@@ -184,10 +184,13 @@ function podLog(deps: ResourceHandlerDeps, call: ResourceCall, name: string): vo
   if (!lines) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
   const text = lines.map((l) => `${l}\n`).join('');
   if (call.query.get('follow') === 'true' && !previous && deps.podLogFollow) {
-    // Streamed until the client goes away, as kubectl logs -f reads it.
+    // Streamed until the container instance's log ends or the client goes away, as kubectl logs -f reads it.
     call.res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
     if (text) call.res.write(text);
-    const unfollow = deps.podLogFollow(call.info.namespace!, name, container!, (line) => call.res.write(`${line}\n`));
+    const unfollow = deps.podLogFollow(call.info.namespace!, name, container!, {
+      line: (line) => call.res.write(`${line}\n`),
+      end: () => call.res.end(),
+    });
     call.res.once('close', unfollow);
     return;
   }

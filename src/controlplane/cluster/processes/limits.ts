@@ -14,8 +14,6 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** How the limits are applied to one container. */
 export interface LimitPlan {
-  /** argv prefix for the process (prlimit), or empty. */
-  wrap: string[];
   /** A cgroup folder to move the process into, when cgroups v2 is writable. */
   cgroup?: string;
   /** What could not be applied (empty when everything was). */
@@ -48,14 +46,14 @@ export function planLimits(limits: Record<string, string> | undefined, name: str
   const memory = mem === undefined ? undefined : Math.ceil(mem);
   const cpu = amount(limits?.cpu);
   const cpuMilli = cpu === undefined ? undefined : Math.ceil(cpu * 1000);
-  if (memory === undefined && cpu === undefined) return { wrap: [], notApplied: [] };
+  if (memory === undefined && cpu === undefined) return { notApplied: [] };
   if (cgroupV2Writable()) {
     const dir = path.join(CGROUP_ROOT, 'streamspace-local', name);
     try {
       fs.mkdirSync(dir, { recursive: true });
       if (memory !== undefined) fs.writeFileSync(path.join(dir, 'memory.max'), String(memory));
       if (cpuMilli !== undefined) fs.writeFileSync(path.join(dir, 'cpu.max'), `${cpuMilli * 100} 100000`);
-      return { wrap: [], cgroup: dir, notApplied: [] };
+      return { cgroup: dir, notApplied: [] };
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       return fallback(limits, `cgroup ${dir}: ${(err as Error).message}`);
@@ -66,7 +64,7 @@ export function planLimits(limits: Record<string, string> | undefined, name: str
 
 function fallback(limits: Record<string, string> | undefined, why: string): LimitPlan {
   const notApplied = ['memory', 'cpu'].filter((r) => limits?.[r] !== undefined).map((r) => `${r} limit ${limits![r]}`);
-  return { wrap: [], notApplied: notApplied.length ? [`${notApplied.join(', ')} (${why})`] : [] };
+  return { notApplied: notApplied.length ? [`${notApplied.join(', ')} (${why})`] : [] };
 }
 
 /** Moves `pid` into the planned cgroup. */

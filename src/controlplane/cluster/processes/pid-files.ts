@@ -27,14 +27,15 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Pids of every process whose process group is `pgid`. */
+/** Pids of every live process whose process group is `pgid` (zombies have ended: they only wait to be reaped). */
 export function membersOfGroup(pgid: number): number[] {
   const out: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) out.push(Number(entry));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }

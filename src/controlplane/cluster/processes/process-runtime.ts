@@ -23,7 +23,7 @@ import { LocalProcess, type ProcessExit } from './local-process.ts';
 import { allocateLoopbackIP, displayOf } from './loopback.ts';
 import { PidFiles, processStartTime } from './pid-files.ts';
 import { Prober, type ProbeTarget } from './probes.ts';
-import { PROGRAM_PATH, resolveProgram } from './programs.ts';
+import { programPath, resolveProgram } from './programs.ts';
 import { runAs } from './run-as.ts';
 import { translatePath, VolumeFolders, type ClaimLookup, type HostMount } from './volume-folders.ts';
 
@@ -75,10 +75,8 @@ function iso(ms: number): string {
 
 /** Runs `streamspace-local` pods as processes. */
 export class ProcessRuntime {
-  private readonly root: string;
-  private readonly temporary: boolean;
-  private readonly pids: PidFiles;
-  private readonly folders: VolumeFolders;
+  /** The folders, made on first use when in memory (most in-memory control planes never run a local pod). */
+  private opened: { root: string; pids: PidFiles; folders: VolumeFolders } | undefined;
   private readonly live = new Map<string, LiveContainer>();
   private readonly limitNotes = new Map<string, string>();
   private readonly stopping = new Map<string, Promise<void>>();
@@ -87,16 +85,27 @@ export class ProcessRuntime {
 
   constructor(deps: ProcessRuntimeDeps) {
     this.deps = deps;
-    this.temporary = !deps.dataDir;
-    this.root = deps.dataDir ? path.join(deps.dataDir, 'local-runtime') : fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-local-'));
-    fs.mkdirSync(this.root, { recursive: true });
-    // The unprivileged user must be able to pass through (not list) to its folders.
-    for (const dir of [deps.dataDir, this.root]) if (dir) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
-    this.pids = new PidFiles(this.root);
-    this.folders = new VolumeFolders(this.root);
+    if (!deps.dataDir) return;
     // Before anything starts: processes of a platform that was killed are ended, deleted claims' folders go.
     this.pids.reapStale();
     this.folders.sweepClaims(deps.claimUids());
+  }
+
+  private open(): { root: string; pids: PidFiles; folders: VolumeFolders } {
+    const dataDir = this.deps.dataDir;
+    const root = dataDir ? path.join(dataDir, 'local-runtime') : fs.mkdtempSync(path.join(os.tmpdir(), 'streamspace-local-'));
+    fs.mkdirSync(root, { recursive: true });
+    // The unprivileged user must be able to pass through (not list) to its folders.
+    for (const dir of [dataDir, root]) if (dir) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
+    return { root, pids: new PidFiles(root), folders: new VolumeFolders(root) };
+  }
+
+  private get pids(): PidFiles {
+    return (this.opened ??= this.open()).pids;
+  }
+
+  private get folders(): VolumeFolders {
+    return (this.opened ??= this.open()).folders;
   }
 
   /** A loopback address not in `used`. */
@@ -164,7 +173,7 @@ export class ProcessRuntime {
     }
     const logTo = (line: string) => this.deps.logs.append(env.namespace, env.podName, c.name, [line]);
     this.deps.logs.begin(env.namespace, env.podName, run.uid, c.name);
-    const argv = [...limits.wrap, ...program.argv, ...(spec.args ?? [])];
+    const argv = [...program.argv, ...(spec.args ?? [])];
     const proc = new LocalProcess({ argv, env: procEnv, cwd, uid: user.uid, gid: user.gid }, logTo, () => {
       this.pids.remove(run.uid, c.name);
       const l = this.live.get(`${run.uid}/${c.name}`);
@@ -198,7 +207,7 @@ export class ProcessRuntime {
   /** The process's environment: a clean one, the container's env with paths translated, and where the pod lives. */
   private environment({ pod, run }: PodAt, spec: any, { mounts, scratch }: { mounts: HostMount[]; scratch: string }, env: RuntimeEnv): Record<string, string> {
     const ip = run.podIP!;
-    const out: Record<string, string> = { PATH: PROGRAM_PATH, HOME: scratch, LANG: 'C.UTF-8', HOSTNAME: pod.metadata.name! };
+    const out: Record<string, string> = { PATH: programPath().join(':'), HOME: scratch, LANG: 'C.UTF-8', HOSTNAME: pod.metadata.name! };
     for (const e of spec.env ?? []) {
       if (e.value === undefined) continue;
       if (REFUSED_ENV.test(e.name)) {
@@ -275,16 +284,16 @@ export class ProcessRuntime {
       l.proc.kill();
       l.readiness?.stop();
       l.liveness?.stop();
-      this.pids.remove(podUid, id.slice(podUid.length + 1));
+      this.opened?.pids.remove(podUid, id.slice(podUid.length + 1));
       this.live.delete(id);
     }
     this.limitNotes.delete(podUid);
-    this.folders.removePod(podUid);
+    this.opened?.folders.removePod(podUid);
   }
 
   /** A claim was deleted: its folder goes. */
   claimDeleted(uid: string): void {
-    this.folders.removeClaim(uid);
+    this.opened?.folders.removeClaim(uid);
   }
 
   /** The platform stops: every process ends (their pods restart them on the next start). */
@@ -295,6 +304,6 @@ export class ProcessRuntime {
       l.liveness?.stop();
     }
     this.live.clear();
-    if (this.temporary) fs.rmSync(this.root, { recursive: true, force: true });
+    if (this.opened && !this.deps.dataDir) fs.rmSync(this.opened.root, { recursive: true, force: true });
   }
 }

@@ -37,11 +37,17 @@ export const LOCAL_PROGRAMS: Readonly<Record<string, LocalProgram>> = {
   'streamspace-notes': { argv: [process.execPath, NOTES_APP], needs: [] },
 };
 
-/** The folders searched for a program's binaries. */
-const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/**
+ * The folders searched for a program's binaries (and the PATH programs run with): the system's,
+ * or STREAMSPACE_LOCAL_PROGRAM_PATH (colon-separated) where an operator keeps them elsewhere.
+ */
+export function programPath(env: NodeJS.ProcessEnv = process.env): string[] {
+  const custom = env.STREAMSPACE_LOCAL_PROGRAM_PATH?.split(':').filter((d) => path.isAbsolute(d));
+  return custom?.length ? custom : ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+}
 
-function onPath(binary: string): boolean {
-  return SEARCH_PATH.some((dir) => {
+function onPath(binary: string, searchPath: string[]): boolean {
+  return searchPath.some((dir) => {
     try {
       fs.accessSync(path.join(dir, binary), fs.constants.X_OK);
       return true;
@@ -52,20 +58,17 @@ function onPath(binary: string): boolean {
 }
 
 /** The program `command` names, or an error message saying why it cannot run. */
-export function resolveProgram(command: string[] | undefined): LocalProgram | string {
+export function resolveProgram(command: string[] | undefined, searchPath = programPath()): LocalProgram | string {
   const name = command?.[0];
   const known = Object.keys(LOCAL_PROGRAMS).join(', ');
   if (!name) return `the streamspace-local runtime needs a command naming one of its programs (${known})`;
   if (command.length > 1) return `command must be a single program name; put its arguments in args`;
   const program = Object.hasOwn(LOCAL_PROGRAMS, name) ? LOCAL_PROGRAMS[name] : undefined;
   if (!program) return `"${name}" is not a program of the streamspace-local runtime (allowed: ${known})`;
-  const missing = program.needs.filter((n) => !onPath(n.binary));
+  const missing = program.needs.filter((n) => !onPath(n.binary, searchPath));
   if (missing.length) {
     const pkgs = [...new Set(missing.map((m) => m.debianPackage))].join(' ');
     return `${missing.map((m) => m.binary).join(', ')} not found: install the Debian package${missing.length > 1 ? 's' : ''} ${pkgs} (apt-get install -y ${pkgs}, or scripts/ensure-desktop.sh)`;
   }
   return program;
 }
-
-/** The PATH programs run with. */
-export const PROGRAM_PATH = SEARCH_PATH.join(':');
