@@ -24,6 +24,7 @@ const USAGE = `Usage: streamspace api [options]
   --heartbeat-flush SECONDS  how often coalesced heartbeats are written (default 30)
   --gateway                also serve the session gateway on this port, under /s/{session}/
   --secure-cookie          mark the sign-in cookie Secure (behind TLS)
+  --cookie-domain DOMAIN   the sign-in cookie's Domain, for a gateway in host mode ({session}.DOMAIN)
 The first admin's password comes from $STREAMSPACE_ADMIN_PASSWORD, or is generated and printed once.
 `;
 
@@ -54,7 +55,7 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
   const options = {
     kubeconfig: text, namespace: text, host: text, port: text, 'data-dir': text, 'database-url': text, auth: text, 'oidc-issuer': text,
     'oidc-audience': text, 'oidc-admin-roles': text, 'oidc-role-claims': text, 'trusted-proxies': text, 'groups-header': text,
-    'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, gateway: { type: 'boolean' }, 'secure-cookie': { type: 'boolean' },
+    'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, gateway: { type: 'boolean' }, 'secure-cookie': { type: 'boolean' }, 'cookie-domain': text,
     help: { type: 'boolean', short: 'h' },
   } as const;
   const { values: v } = parseArgs({ args: argv, options, allowPositionals: false });
@@ -64,6 +65,8 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
   }
   const port = Number(v.port ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer from 0 to 65535, got ${String(v.port)}`);
+  const cookieDomain = v['cookie-domain'];
+  if (cookieDomain !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cookieDomain)) throw new Error(`--cookie-domain: must be a DNS name, got ${cookieDomain}`);
   const flush = Number(v['heartbeat-flush'] ?? 30);
   if (!(flush > 0)) throw new Error('--heartbeat-flush: must be a positive number of seconds');
   const defaultData = path.join(process.env.STREAMSPACE_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'streamspace'), 'api');
@@ -77,7 +80,7 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
     heartbeatFlushIntervalMs: flush * 1000,
     codeServer: codeServerOptions(String(v.namespace ?? 'streamspace')),
     gateway: v.gateway ? {} : undefined,
-    cookie: { secure: v['secure-cookie'] === true },
+    cookie: { secure: v['secure-cookie'] === true, domain: cookieDomain },
   };
 }
 
