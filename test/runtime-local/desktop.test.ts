@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/control-plane.ts';
-import { Platform } from './platform.ts';
+import { Platform, processesOfPodIP } from './platform.ts';
 import { RfbClient } from './rfb.ts';
 
 void describe('streamspace-local runtime: the Linux desktop', () => {
@@ -24,7 +24,7 @@ void describe('streamspace-local runtime: the Linux desktop', () => {
     await platform.phase(name, 'Running');
     const pod = await platform.readyPod(name);
     assert.match(pod.status.podIP, /^127\.77\./);
-    const rfb = await RfbClient.connect(pod.status.podIP, 5900);
+    let rfb = await RfbClient.connect(pod.status.podIP, 5900);
     try {
       assert.equal(rfb.init.width, 1280);
       assert.equal(rfb.init.height, 800);
@@ -36,15 +36,22 @@ void describe('streamspace-local runtime: the Linux desktop', () => {
       // The terminal may still be starting (keys before its window maps are lost): type again,
       // at most once a second, until the file holds what was typed.
       let typedAt = 0;
-      await eventually('typed.txt written by the terminal', () => {
+      await eventually(`typed.txt written by the terminal of ${pod.metadata.name}`, async () => {
         if (fs.existsSync(typed) && fs.readFileSync(typed, 'utf8') === 'hello\n') return true;
         if (Date.now() - typedAt >= 1000) {
+          // A desktop restarted under load closes the connection: reconnect (the pod keeps its address).
+          if (rfb.isClosed) rfb = await RfbClient.connect(pod.status.podIP, 5900);
           rfb.pointer(300, 200);
           rfb.type('echo hello > ~/typed.txt');
           typedAt = Date.now();
         }
         return false;
-      }, 60_000);
+      }, 60_000).catch(async (err: Error) => {
+        // Say what ran and what the desktop printed, to tell a lost focus from a missing terminal.
+        const logs = await platform.kubectl.run(['logs', '-n', 'streamspace', pod.metadata.name]);
+        const procs = [...processesOfPodIP(pod.status.podIP).values()].join(' | ');
+        throw new Error(`${err.message}\nprocesses: ${procs}\nlogs: ${logs.stdout.slice(-2000)}\nfile: ${fs.existsSync(typed) ? fs.readFileSync(typed, 'utf8') : '(none)'}`);
+      });
     } finally {
       rfb.close();
     }

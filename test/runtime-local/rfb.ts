@@ -33,6 +33,11 @@ export class RfbClient {
     socket.on('error', () => undefined);
   }
 
+  /** True once the server closed the connection. */
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
   /** Connects and completes ProtocolVersion, security None and ClientInit/ServerInit. */
   static async connect(host: string, port: number): Promise<RfbClient> {
     const socket = net.connect({ host, port });
