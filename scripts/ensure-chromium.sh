@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure Debian's Chromium is installed (the web UI's Playwright tests drive it through
 # playwright-core, which never downloads a browser of its own) and prints its path on stdout.
-# .ci/run and the web test set-up (test/web/harness.ts) call this.
+# .ci/run, the test set-up and the web and gateway browser tests call this.
 set -euo pipefail
 
 find_chromium() {

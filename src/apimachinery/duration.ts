@@ -173,3 +173,13 @@ export function formatAge(ms: number): string {
   if (seconds < 60 * 2) return `${seconds}s`;
   return humanLong(seconds);
 }
+
+/** A Go duration in ms; 0 for unset or unparsable (validation reports the latter). */
+export function durationMs(text: string | undefined): number {
+  if (!text) return 0;
+  try {
+    return Math.max(0, parseDuration(text));
+  } catch {
+    return 0;
+  }
+}

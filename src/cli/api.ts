@@ -2,6 +2,7 @@
  * `streamspace api`: runs the StreamSpace API server against KUBECONFIG (or --kubeconfig).
  * Flags and environment are read here and passed to startApiServer() as options.
  */
+import { gatewayOnApiPort } from '../gateway/gateway.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,9 @@ const USAGE = `Usage: streamspace api [options]
   --oidc-issuer URL --oidc-audience A[,B] --oidc-admin-roles R[,S] --oidc-role-claims C[,D]
   --trusted-proxies CIDR[,CIDR] --groups-header NAME
   --heartbeat-flush SECONDS  how often coalesced heartbeats are written (default 30)
+  --gateway                also serve the session gateway on this port, under /s/{session}/
+  --secure-cookie          mark the sign-in cookie Secure (behind TLS)
+  --cookie-domain DOMAIN   the sign-in cookie's Domain, for a gateway in host mode ({session}.DOMAIN)
 The first admin's password comes from $STREAMSPACE_ADMIN_PASSWORD, or is generated and printed once.
 `;
 
@@ -29,7 +33,8 @@ function list(value: unknown): string[] | undefined {
   return typeof value === 'string' && value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
-function authOptions(v: Record<string, unknown>): ApiAuthOptions {
+/** The authentication options from the flags (shared with `streamspace gateway`). */
+export function authOptions(v: Record<string, unknown>): ApiAuthOptions {
   const mode = String(v.auth ?? 'local') as AuthMode;
   if (!AUTH_MODES.includes(mode)) throw new Error(`--auth: must be one of ${AUTH_MODES.join(', ')}`);
   const auth: ApiAuthOptions = { mode, adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined };
@@ -45,23 +50,32 @@ function authOptions(v: Record<string, unknown>): ApiAuthOptions {
   return auth;
 }
 
+/** The flags that need checking beyond their type: --port, --heartbeat-flush, --cookie-domain. */
+function checkedValues(v: { port?: string; 'heartbeat-flush'?: string; 'cookie-domain'?: string }): { port: number; flush: number; cookieDomain?: string } {
+  const port = Number(v.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer from 0 to 65535, got ${String(v.port)}`);
+  const cookieDomain = v['cookie-domain'];
+  if (cookieDomain !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cookieDomain)) throw new Error(`--cookie-domain: must be a DNS name, got ${cookieDomain}`);
+  const flush = Number(v['heartbeat-flush'] ?? 30);
+  if (!(flush > 0)) throw new Error('--heartbeat-flush: must be a positive number of seconds');
+  return { port, flush, cookieDomain };
+}
+
 /** Parses the flags of `streamspace api`. */
 export function parseApiFlags(argv: string[]): ApiServerOptions {
   const text = { type: 'string' } as const;
   const options = {
     kubeconfig: text, namespace: text, host: text, port: text, 'data-dir': text, 'database-url': text, auth: text, 'oidc-issuer': text,
     'oidc-audience': text, 'oidc-admin-roles': text, 'oidc-role-claims': text, 'trusted-proxies': text, 'groups-header': text,
-    'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, gateway: { type: 'boolean' }, 'secure-cookie': { type: 'boolean' }, 'cookie-domain': text,
+    help: { type: 'boolean', short: 'h' },
   } as const;
   const { values: v } = parseArgs({ args: argv, options, allowPositionals: false });
   if (v.help) {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const port = Number(v.port ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer from 0 to 65535, got ${String(v.port)}`);
-  const flush = Number(v['heartbeat-flush'] ?? 30);
-  if (!(flush > 0)) throw new Error('--heartbeat-flush: must be a positive number of seconds');
+  const { port, flush, cookieDomain } = checkedValues(v);
   const defaultData = path.join(process.env.STREAMSPACE_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'streamspace'), 'api');
   return {
     kubeconfig: String(v.kubeconfig ?? process.env.KUBECONFIG ?? path.join(os.homedir(), '.kube', 'config')),
@@ -72,6 +86,8 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
     auth: authOptions(v),
     heartbeatFlushIntervalMs: flush * 1000,
     codeServer: codeServerOptions(String(v.namespace ?? 'streamspace')),
+    gateway: v.gateway ? gatewayOnApiPort() : undefined,
+    cookie: { secure: v['secure-cookie'] === true, domain: cookieDomain },
   };
 }
 

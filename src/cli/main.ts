@@ -14,6 +14,7 @@ const commands: Record<string, Command> = {
   cluster: { summary: 'run the embedded Kubernetes control plane', run: async (a) => (await import('./cluster.ts')).runCluster(a) },
   up: { summary: 'run the whole platform on the embedded control plane (npm start)', run: async (a) => (await import('./up.ts')).runUp(a) },
   api: { summary: 'run the StreamSpace API server against KUBECONFIG', run: async (a) => (await import('./api.ts')).runApi(a) },
+  gateway: { summary: 'run the session gateway (authenticated proxy to sessions, wake on connect, VNC in the browser)', run: async (a) => (await import('./gateway.ts')).runGateway(a) },
   controller: { summary: 'run the StreamSpace controllers against KUBECONFIG or in-cluster config', run: async (a) => (await import('./controller.ts')).runController(a) },
   crds: { summary: 'print the StreamSpace CustomResourceDefinitions as YAML', run: async () => void process.stdout.write((await import('../apis/index.ts')).crdsYaml()) },
 };

@@ -20,6 +20,7 @@ import { parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
 import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.ts';
 import { startApiServer } from '../api/server.ts';
 import { codeServerOptions } from './api.ts';
+import { gatewayHoldMs } from './gateway.ts';
 import path from 'node:path';
 import { ensureWebUi } from './web-build.ts';
 import { gatewayOnApiPort } from '../gateway/gateway.ts';
@@ -72,7 +73,7 @@ export async function runUp(argv: string[]): Promise<void> {
     auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
     // Sessions open through the gateway on the API's port (/s/{session}/), as the web UI links them.
-    gateway: gatewayOnApiPort(),
+    gateway: gatewayOnApiPort({ holdTimeoutMs: gatewayHoldMs(process.env) }),
   });
   const lines = [
     'StreamSpace is up.',
@@ -83,6 +84,7 @@ export async function runUp(argv: string[]): Promise<void> {
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,
     `  StreamSpace API:           ${api.url}   (OpenAPI: ${api.url}/api/openapi.json)`,
     `  Web UI:                    ${api.url}/${webProblem}`,
+    `  Sessions (gateway):        ${api.url}/s/{session}/`,
   ];
   if (api.bootstrap.generatedPassword) lines.push(`  Admin login:               admin / ${api.bootstrap.generatedPassword}   (shown once; stored in the data folder)`);
   process.stdout.write(lines.join('\n') + '\n');

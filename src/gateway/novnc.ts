@@ -1,7 +1,7 @@
 /**
  * noVNC, served by the gateway: the npm package ships CommonJS modules (lib/), which browsers
  * cannot load as they are, so they are wrapped once, at first use, into one script with a
- * forty-line module loader (relative requires only: noVNC's lib has no other dependencies).
+ * ten-line module loader (relative requires only: noVNC's lib has no other dependencies).
  * The viewer page connects noVNC's RFB client to the session's VNC bridge, scales the desktop
  * to the window, asks the server to resize with it, and passes the clipboard both ways.
  */
@@ -18,18 +18,37 @@ function libFolder(): string {
   return path.join(path.dirname(require.resolve('@novnc/novnc/package.json')), 'lib');
 }
 
-/** Every module reachable from lib/rfb.js, keyed by its path relative to lib/. */
-function collect(lib: string): Map<string, string> {
-  const modules = new Map<string, string>();
+/** A module: its source and what each of its relative requires resolves to (a key of the map). */
+interface Module {
+  source: string;
+  requires: Record<string, string>;
+}
+
+/** Every module reachable from lib/rfb.js, keyed by its path relative to lib/ (resolved here, as Node would). */
+function collect(lib: string): Map<string, Module> {
+  const modules = new Map<string, Module>();
   const pending = ['rfb.js'];
   while (pending.length) {
     const rel = pending.pop()!;
     if (modules.has(rel)) continue;
     const source = fs.readFileSync(path.join(lib, rel), 'utf8');
-    modules.set(rel, source);
-    for (const m of source.matchAll(/require\("(\.[^"]+)"\)/g)) pending.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1])));
+    const requires: Record<string, string> = {};
+    for (const m of source.matchAll(/require\("(\.[^"]+)"\)/g)) {
+      requires[m[1]] = path.relative(lib, path.resolve(lib, path.dirname(rel), m[1])).split(path.sep).join('/');
+      pending.push(requires[m[1]]);
+    }
+    modules.set(rel, { source, requires });
   }
   return modules;
+}
+
+/**
+ * noVNC 1.6's CommonJS build keeps one top-level `await` (util/browser.js probes H.264 decoding),
+ * which is a syntax error inside a function. It becomes: start as false (no H.264, the encodings
+ * every server has), then take the probe's answer when it comes.
+ */
+function withoutTopLevelAwait(source: string): string {
+  return source.replace(/^([\w. =]+?)= await (\w+\(\));$/gm, (_m, target: string, call: string) => `${target}= false;\n${call}.then(function (v) { ${target}= v; });`);
 }
 
 let bundle: string | undefined;
@@ -38,21 +57,16 @@ let bundle: string | undefined;
 export function noVncBundle(): string {
   if (bundle) return bundle;
   const modules = collect(libFolder());
-  const entries = [...modules].map(([rel, source]) => `${JSON.stringify(rel)}: function (module, exports, require) {\n${source}\n}`);
+  const entries = [...modules].map(([rel, m]) => `${JSON.stringify(rel)}: [${JSON.stringify(m.requires)}, function (module, exports, require) {\n${withoutTopLevelAwait(m.source)}\n}]`);
   bundle = `(function () {
 var defs = {${entries.join(',\n')}};
 var cache = {};
-function load(rel) {
-  if (cache[rel]) return cache[rel].exports;
-  var module = cache[rel] = { exports: {} };
-  var dir = rel.lastIndexOf('/') < 0 ? '' : rel.slice(0, rel.lastIndexOf('/') + 1);
-  defs[rel].call(module.exports, module, module.exports, function (spec) { return load(resolve(dir, spec)); });
+function load(key) {
+  if (cache[key]) return cache[key].exports;
+  var module = cache[key] = { exports: {} };
+  var def = defs[key];
+  def[1].call(module.exports, module, module.exports, function (spec) { return load(def[0][spec]); });
   return module.exports;
-}
-function resolve(dir, spec) {
-  var parts = (dir + spec).split('/'), out = [];
-  for (var i = 0; i < parts.length; i++) { if (parts[i] === '..') out.pop(); else if (parts[i] !== '.' && parts[i] !== '') out.push(parts[i]); }
-  return out.join('/');
 }
 window.NoVNC = { RFB: load('rfb.js')['default'] };
 })();`;
@@ -62,13 +76,13 @@ window.NoVNC = { RFB: load('rfb.js')['default'] };
 const VIEWER_SCRIPT = `
 var base = location.pathname.replace(/\\/$/, '');
 var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base + '${RESERVED_PREFIX}vnc';
-var status = document.getElementById('status');
+var statusText = document.getElementById('status');
 var rfb = new NoVNC.RFB(document.getElementById('screen'), url);
 rfb.scaleViewport = true;
 rfb.resizeSession = true;
 rfb.focusOnClick = true;
-rfb.addEventListener('connect', function () { status.textContent = 'Connected'; document.body.dataset.state = 'connected'; rfb.focus(); });
-rfb.addEventListener('disconnect', function (e) { status.textContent = e.detail.clean ? 'Disconnected' : 'Connection lost'; document.body.dataset.state = 'disconnected'; });
+rfb.addEventListener('connect', function () { statusText.textContent = 'Connected'; document.body.dataset.state = 'connected'; rfb.focus(); });
+rfb.addEventListener('disconnect', function (e) { statusText.textContent = e.detail.clean ? 'Disconnected' : 'Connection lost'; document.body.dataset.state = 'disconnected'; });
 rfb.addEventListener('credentialsrequired', function () { rfb.sendCredentials({ password: prompt('VNC password') || '' }); });
 var clip = document.getElementById('clipboard');
 rfb.addEventListener('clipboard', function (e) { clip.value = e.detail.text; });

@@ -21,7 +21,7 @@ export interface ForwardHooks {
   onClientData?(): void;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSessions: 256, maxFreeSockets: 64 } as http.AgentOptions);
+const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
 
 function unreachable(err: Error): Refusal {
   return new Refusal(502, 'backend-unreachable', 'Workspace not answering', `The workspace did not answer (${(err as NodeJS.ErrnoException).code ?? err.message}). Try again in a moment.`);

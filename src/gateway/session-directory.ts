@@ -103,6 +103,8 @@ export class SessionDirectory {
   readonly #endpoints = new Map<string, Backend>();
   readonly #listeners = new Map<string, Set<() => void>>();
   readonly #templates = new Map<string, TemplateInfo>();
+  /** Pod name → the session label of the pod, so Events about a pod reach its session's listeners. */
+  readonly #podSessions = new Map<string, string>();
 
   constructor(view: ClusterView, logger: Logger) {
     this.view = view;
@@ -116,7 +118,7 @@ export class SessionDirectory {
       (t) => this.#templates.set(t.metadata.name!, templateInfoOf(t as Template)),
       (t) => this.#templates.delete(t.metadata.name!),
     ));
-    view.clusterCache.getInformer(POD).addHandler(handler((pod) => this.#notifyPod(pod), (pod) => this.#notifyPod(pod)));
+    view.clusterCache.getInformer(POD).addHandler(handler((pod) => this.#notifyPod(pod, true), (pod) => this.#notifyPod(pod, false)));
     view.cache.getInformer(EVENT).addHandler(handler((ev) => this.#notifyEvent(ev), () => undefined));
   }
 
@@ -151,16 +153,20 @@ export class SessionDirectory {
     return this.#services.get(name) ?? (name.startsWith('ss-') ? name.slice(3) : undefined);
   }
 
-  #notifyPod(pod: KubeObject): void {
+  #notifyPod(pod: KubeObject, present: boolean): void {
     if (pod.metadata.namespace !== this.view.namespace) return;
     const session = pod.metadata.labels?.[LABELS.session];
-    if (session) this.#notify(session);
+    if (!session) return;
+    if (present) this.#podSessions.set(pod.metadata.name!, session);
+    else this.#podSessions.delete(pod.metadata.name!);
+    this.#notify(session);
   }
 
   #notifyEvent(ev: KubeObject): void {
     const involved = (ev as { involvedObject?: { kind?: string; name?: string } }).involvedObject;
     if (involved?.kind === 'Session' && involved.name) this.#notify(involved.name);
-    if (involved?.kind === 'Pod' && involved.name) this.#notify(involved.name.replace(/^ss-/, '').replace(/-[a-z0-9]+-[a-z0-9]+$/, ''));
+    const podSession = involved?.kind === 'Pod' && involved.name ? this.#podSessions.get(involved.name) : undefined;
+    if (podSession) this.#notify(podSession);
   }
 
   /** Starts the Service and Endpoints informers (the view's own informers are started by its owner). */

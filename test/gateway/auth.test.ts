@@ -122,5 +122,8 @@ describe('gateway authentication', () => {
     const upgrade = backend.received.findLast((r) => r.method === 'WS')!;
     assert.equal(upgrade.url, '/socket');
     assert.equal(upgrade.headers.cookie, undefined, 'our cookie removed from the handshake');
+    // The API's own WebSocket on the same port still reaches the API.
+    const token = await h.login('alice', 'alice-password');
+    assert.equal(await wsStatus(`${h.api.url.replace('http', 'ws')}/api/v1/ws?access_token=${token}`, {}), 101);
   });
 });

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/control-plane.ts';
-import { ADMIN_PASSWORD, type ApiHarness } from '../api/harness.ts';
-import { createSession, createTemplates, loginCookie, rawHttp, serveSession, startBackend, startGatewayHarness, startSideGateway, type Backend } from './support.ts';
+import type { ApiHarness } from '../api/harness.ts';
+import { createSession, rawHttp, serveSession, startGatewayStack, startSideGateway, type Backend, type GatewayStack } from './support.ts';
 
 describe('gateway forwarding rules', () => {
   let h: ApiHarness & { dataDir: string };
@@ -16,25 +16,22 @@ describe('gateway forwarding rules', () => {
   let alice: string;
   let side: Awaited<ReturnType<typeof startSideGateway>>;
 
+  let stack: GatewayStack;
+
   before(async () => {
-    h = await startGatewayHarness();
-    backend = await startBackend();
-    const adminToken = await h.login('admin', ADMIN_PASSWORD);
-    await h.userToken('alice');
-    await createTemplates(h, adminToken);
+    stack = await startGatewayStack();
+    ({ h, backend, alice } = stack);
     await createSession(h, 'alice-web', 'alice');
     await serveSession(h, 'alice-web', backend.port);
     await createSession(h, 'stray', 'alice');
     // A Service of the right name that the Session controller did not make (no labels): not a session Service.
     await serveSession(h, 'stray', backend.port, {});
-    alice = await loginCookie(h, 'alice', 'alice-password');
     side = await startSideGateway(h, { mode: { kind: 'host', domain: 'sessions.test' }, holdTimeoutMs: 200 });
     await eventually('sessions known', () => side.gateway.directory.backend(side.gateway.directory.byName('alice-web')!) !== undefined);
   });
   after(async () => {
     await side.stop();
-    await backend.close();
-    await h.stop();
+    await stack.stop();
   });
 
   const get = (port: number, target: string, headers: string[] = []): Promise<string> =>

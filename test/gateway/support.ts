@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { ApiMetrics } from '../../src/api/metrics.ts';
 import { Gateway, gatewayOnApiPort, type GatewayOptions } from '../../src/gateway/gateway.ts';
 import { attachGateway } from '../../src/gateway/server.ts';
-import { GROUP_VERSION, NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
+import { ADMIN_PASSWORD, GROUP_VERSION, NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
 import type { ApiServerOptions } from '../../src/api/server.ts';
 import { MANAGED_BY, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 
@@ -121,10 +121,16 @@ export function rawHttp(port: number, request: string): Promise<string> {
   });
 }
 
+/** A gateway of its own, as {@link startSideGateway} starts it. */
+export interface SideGateway {
+  url: string;
+  port: number;
+  gateway: Gateway;
+  stop(): Promise<void>;
+}
+
 /** A second gateway over the harness' cluster view, on its own port (host mode, short holds). */
-export async function startSideGateway(
-  h: ApiHarness, opts: Partial<GatewayOptions>,
-): Promise<{ url: string; port: number; gateway: Gateway; stop(): Promise<void> }> {
+export async function startSideGateway(h: ApiHarness, opts: Partial<GatewayOptions>): Promise<SideGateway> {
   const metrics = new ApiMetrics();
   const gateway = new Gateway({
     view: h.api.view, authenticator: h.api.authenticator, repo: h.api.repo, activity: h.api.heartbeats,
@@ -158,4 +164,29 @@ export async function loginCookie(h: ApiHarness, username: string, password: str
   const res = await fetch(`${h.api.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
   return (res.headers.get('set-cookie') ?? '').split(';', 1)[0];
+}
+
+/** The gateway harness with both templates, the user alice (her sign-in cookie) and a backend. */
+export interface GatewayStack {
+  h: ApiHarness & { dataDir: string };
+  backend: Backend;
+  /** alice's sign-in cookie (name=value). */
+  alice: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link GatewayStack}. */
+export async function startGatewayStack(opts: Partial<ApiServerOptions> = {}): Promise<GatewayStack> {
+  const h = await startGatewayHarness(opts);
+  const backend = await startBackend();
+  await h.userToken('alice');
+  await createTemplates(h, await h.login('admin', ADMIN_PASSWORD));
+  const alice = await loginCookie(h, 'alice', 'alice-password');
+  return {
+    h, backend, alice,
+    async stop() {
+      await backend.close();
+      await h.stop();
+    },
+  };
 }

@@ -9,9 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/control-plane.ts';
 import { ADMIN_PASSWORD, type ApiHarness } from '../api/harness.ts';
-import {
-  createSession, createTemplates, getSession, loginCookie, metricValue, serveSession, startBackend, startGatewayHarness, startSideGateway, type Backend,
-} from './support.ts';
+import { createSession, getSession, metricValue, serveSession, startGatewayStack, startSideGateway, type Backend, type GatewayStack } from './support.ts';
 
 /** Reads server-sent events from `res` until the stream ends, passing each progress to `onEvent`. */
 async function readProgress(res: Response, onEvent: (p: any) => void): Promise<any[]> {
@@ -40,18 +38,13 @@ describe('gateway wake on connection', () => {
   let backend: Backend;
   let alice: string;
 
+  let stack: GatewayStack;
+
   before(async () => {
-    h = await startGatewayHarness();
-    backend = await startBackend();
-    const adminToken = await h.login('admin', ADMIN_PASSWORD);
-    await h.userToken('alice');
-    await createTemplates(h, adminToken);
-    alice = await loginCookie(h, 'alice', 'alice-password');
+    stack = await startGatewayStack();
+    ({ h, backend, alice } = stack);
   });
-  after(async () => {
-    await backend.close();
-    await h.stop();
-  });
+  after(() => stack.stop());
 
   it('wakes a hibernated session with exactly one write for 100 concurrent connections, and shows browsers the progress', async () => {
     await createSession(h, 'sleepy', 'alice', { state: 'hibernated' });

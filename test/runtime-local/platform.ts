@@ -12,7 +12,7 @@ import { eventually } from '../support/control-plane.ts';
 import { Kubectl } from '../support/kubectl.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/streamspace.js');
-const PASSWORD = 'correct-horse-battery-staple';
+export const PASSWORD = 'correct-horse-battery-staple';
 
 /** One `streamspace up` on a data folder that outlives restarts of the process. */
 export class Platform {

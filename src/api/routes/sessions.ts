@@ -3,6 +3,8 @@
  * does the rest) and answers 202; state changes patch spec.state; reads come from the informer
  * cache. Heartbeats are coalesced in memory (sessions/heartbeat-coalescer.ts).
  */
+import { durationMs } from '../../apimachinery/duration.ts';
+import { kubeTime } from '../../apimachinery/time.ts';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { KubeObject } from '../../apimachinery/object.ts';
 import { SESSION_PHASES, SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
@@ -63,16 +65,25 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { summary: 'Read one session', tags: ['sessions'], params: idParams, response: { 200: kubeObject } },
     }, async (request) => forClient(sessionForCaller(deps.view, callerOf(request), request.params.id)));
 
-    app.patch<{ Params: { id: string }; Body: { state: SessionState } }>('/:id', {
+    app.patch<{ Params: { id: string }; Body: SessionPatchBody }>('/:id', {
       config: { audit: 'session.update' },
       schema: {
-        summary: 'Ask for a state: running, hibernated or terminated', tags: ['sessions'], params: idParams,
-        body: { type: 'object', required: ['state'], additionalProperties: false, properties: { state: { type: 'string', enum: [...SESSION_STATES] } } },
+        summary: 'Ask for a state (running, hibernated, terminated) and/or keep the session running until a time', tags: ['sessions'], params: idParams,
+        body: {
+          type: 'object', additionalProperties: false, minProperties: 1,
+          properties: {
+            state: { type: 'string', enum: [...SESSION_STATES] },
+            keepRunningUntil: { type: 'string', format: 'date-time', description: 'Idle hibernation waits until then (a long job); at most maxSessionDuration after the start.' },
+          },
+        },
         response: { 202: kubeObject },
       },
     }, async (request, reply) => {
       const session = sessionForCaller(deps.view, callerOf(request), request.params.id);
-      const patched = await kubeCall(() => deps.view.client.patch<Session>(session, mergePatch({ spec: { state: request.body.state } })));
+      const { state, keepRunningUntil } = request.body;
+      if (keepRunningUntil !== undefined) checkKeepRunningUntil(session, keepRunningUntil, Date.now());
+      const spec = { ...(state ? { state } : {}), ...(keepRunningUntil !== undefined ? { keepRunningUntil: kubeTime(Date.parse(keepRunningUntil)) } : {}) };
+      const patched = await kubeCall(() => deps.view.client.patch<Session>(session, mergePatch({ spec })));
       return reply.code(202).send(forClient(patched));
     });
 
@@ -118,6 +129,22 @@ async function createSession(
   // Read-your-writes: answer once this replica's cache holds the session, so a GET right after finds it.
   await deps.view.waitFor(SESSION, created.metadata.name!, (s) => s !== undefined, deps.settings.cacheWaitMs);
   return reply.code(202).send(forClient(created));
+}
+
+interface SessionPatchBody {
+  state?: SessionState;
+  keepRunningUntil?: string;
+}
+
+/** A keep-running time must be in the future and within maxSessionDuration of the session's start. */
+function checkKeepRunningUntil(session: Session, value: string, now: number): void {
+  const at = Date.parse(value);
+  if (!(at > now)) throw invalidInput('body.keepRunningUntil', 'must be a time in the future');
+  const max = durationMs(session.spec.maxSessionDuration);
+  const started = Date.parse(session.status?.startedAt ?? '') || now;
+  if (max > 0 && at > started + max) {
+    throw invalidInput('body.keepRunningUntil', `must not be later than the session's maxSessionDuration (${session.spec.maxSessionDuration}) after its start, ${new Date(started + max).toISOString()}`);
+  }
 }
 
 interface EventLike extends KubeObject {

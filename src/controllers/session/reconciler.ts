@@ -36,7 +36,7 @@ import { desiredRoute, routeKindOf, sessionUrl } from './routes.ts';
 import { nextStatus, statusPatch, type HomeFact, type PhaseVerdict, type StatusFacts } from './status.ts';
 import { chooseTemplate } from './template-revision.ts';
 import { limitDecision, type LimitReason } from './timing.ts';
-import { TransitionReporter } from './transitions.ts';
+import { TransitionReporter, WAKING_REASON } from './transitions.ts';
 import { observeWorkload, type WorkloadObservation } from './workload.ts';
 import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
@@ -240,13 +240,15 @@ export class SessionReconciler implements Reconciler {
 
 /**
  * The phase a running session reports: Running once ready, Failed when its pod cannot start,
- * Pending when it was Running or Failed and is neither now; otherwise (new, or waking) nothing
- * changes until it is ready.
+ * Pending when it was Running, Failed or Hibernated (a wake) and is neither now; a new session
+ * gets its first status when ready.
  */
 export function runVerdict(session: Session, workload: WorkloadObservation): PhaseVerdict {
   if (workload.ready) return { phase: 'Running' };
   if (workload.failure) return { phase: 'Failed', reason: workload.failure.reason, message: workload.failure.message };
   const current = session.status?.phase;
+  // A wake shows in `kubectl get ss` and on the gateway's progress page at once, not only when done.
+  if (current === 'Hibernated') return { phase: 'Pending', reason: WAKING_REASON, message: 'Waking: waiting for the session pod to be ready' };
   if (current === 'Running') return { phase: 'Pending', reason: 'PodNotReady', message: 'The session pod is not ready' };
   if (current === 'Failed') return { phase: 'Pending', reason: 'Recovering', message: 'The cause of the failure is gone; waiting for the pod to become ready' };
   return 'unchanged';

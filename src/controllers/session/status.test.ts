@@ -45,7 +45,8 @@ test('a running session reports Running when ready, Failed when its pod cannot s
   const quiet = { ready: false, podsRemain: true };
   assert.deepEqual(runVerdict(session(), { ...quiet, ready: true, readyPod: 'p' }), { phase: 'Running' });
   assert.equal(runVerdict(session(), quiet), 'unchanged', 'a new session writes no Pending');
-  assert.equal(runVerdict(session({ phase: 'Hibernated' }), quiet), 'unchanged', 'a waking session stays Hibernated until ready');
+  assert.deepEqual(runVerdict(session({ phase: 'Hibernated' }), quiet), { phase: 'Pending', reason: 'Waking', message: 'Waking: waiting for the session pod to be ready' }, 'a wake shows while it happens');
+  assert.equal(runVerdict(session({ phase: 'Pending' }), quiet), 'unchanged', 'and is written once');
   assert.deepEqual(runVerdict(session({ phase: 'Running' }), quiet), { phase: 'Pending', reason: 'PodNotReady', message: 'The session pod is not ready' });
   assert.equal(runVerdict(session({ phase: 'Failed' }), quiet) !== 'unchanged' && (runVerdict(session({ phase: 'Failed' }), quiet) as { phase: string }).phase, 'Pending');
   const failure = { pod: 'p', reason: 'ImagePullBackOff', message: 'nope' };

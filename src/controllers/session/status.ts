@@ -4,9 +4,9 @@
  *
  * Status is written when a step completes or fails, never to say that work is in progress: a new
  * session gets its first status when its pod is Ready (Running), a hibernating one keeps
- * Running until its last pod is gone (Hibernated), a waking one keeps Hibernated until its pod is
- * Ready. So each lifecycle step costs one status write. Pending is written when a session that
- * had a phase stops being ready (its pod was lost, or it recovers from Failed).
+ * Running until its last pod is gone (Hibernated). Pending is written when a session that had a
+ * phase stops being ready (its pod was lost, it recovers from Failed, or it wakes from Hibernated:
+ * reason Waking, so the wake is visible while it happens).
  *
  * The controller owns every status field except lastActivity and resourceUsage, which the API
  * writes: patches never mention those.

@@ -47,3 +47,13 @@ test('durations parse as Go durations; garbage counts as unset', () => {
   assert.equal(durationMs(undefined), 0);
   assert.equal(durationMs('soon'), 0);
 });
+
+test('keepRunningUntil holds the idle limit off until then, and maxSessionDuration still bounds it', () => {
+  const keep = session({ idleTimeout: '30m', keepRunningUntil: iso(T0 + 120 * MIN) });
+  assert.deepEqual(limitDecision(keep, settings, T0 + 60 * MIN), { action: 'none', nextCheckAt: T0 + 120 * MIN }, 'survives its idle timeout');
+  assert.equal(limitDecision(keep, settings, T0 + 120 * MIN).action, 'hibernate', 'stops at the keep-running time');
+  const past = session({ idleTimeout: '30m', keepRunningUntil: iso(T0 - MIN) });
+  assert.equal(idleDeadline(past, MIN), T0 + 31 * MIN, 'a keep-running time in the past changes nothing');
+  const bounded = session({ idleTimeout: '30m', maxSessionDuration: '1h', keepRunningUntil: iso(T0 + 120 * MIN) });
+  assert.equal(limitDecision(bounded, settings, T0 + 60 * MIN).action, 'terminate');
+});

@@ -5,7 +5,7 @@
  * controller asks to be called back exactly when the earlier one falls due instead of scanning
  * sessions periodically. The API writes status.lastActivity; this module only reads it.
  */
-import { parseDuration } from '../../apimachinery/duration.ts';
+import { durationMs } from '../../apimachinery/duration.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { MaxDurationAction } from '../settings.ts';
 import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
@@ -24,15 +24,7 @@ export interface LimitSettings {
   maxDurationAction: MaxDurationAction;
 }
 
-/** A Go duration in ms; 0 for unset or unparsable (validation reports the latter). */
-export function durationMs(text: string | undefined): number {
-  if (!text) return 0;
-  try {
-    return Math.max(0, parseDuration(text));
-  } catch {
-    return 0;
-  }
-}
+export { durationMs };
 
 function timeMs(text: string | undefined): number {
   const ms = text ? Date.parse(text) : NaN;

@@ -11,6 +11,9 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { HibernationReason, SessionMetrics } from './metrics.ts';
 import type { EnsuredChild } from './child-writer.ts';
 
+/** The reason of the Pending phase of a session waking from hibernation. */
+export const WAKING_REASON = 'Waking';
+
 /** Event reasons the Session controller records. */
 export const SESSION_EVENTS = {
   created: 'Created',
@@ -80,7 +83,7 @@ export class TransitionReporter {
     if (from === to) return;
     const uid = after.metadata.uid ?? '';
     switch (to) {
-      case 'Running': return from === 'Hibernated' ? this.#woken(after, uid) : this.#started(before, after);
+      case 'Running': return from === 'Hibernated' || (from === 'Pending' && before.status?.reason === WAKING_REASON) ? this.#woken(after, uid) : this.#started(before, after);
       case 'Hibernated': {
         const reason = this.#hibernationReasons.get(uid) ?? 'user';
         this.#hibernationReasons.delete(uid);

@@ -2393,7 +2393,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Ask for a state: running, hibernated or terminated */
+        /** Ask for a state (running, hibernated, terminated) and/or keep the session running until a time */
         patch: {
             parameters: {
                 query?: never;
@@ -2408,7 +2408,12 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        state: "running" | "hibernated" | "terminated";
+                        state?: "running" | "hibernated" | "terminated";
+                        /**
+                         * Format: date-time
+                         * @description Idle hibernation waits until then (a long job); at most maxSessionDuration after the start.
+                         */
+                        keepRunningUntil?: string;
                     };
                 };
             };
