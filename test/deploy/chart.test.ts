@@ -106,6 +106,8 @@ void describe('helm template', () => {
     const role = find(objects, 'Role', 'streamspace-controller');
     const secretRules = role.rules.filter((r: any) => r.resources.includes('secrets'));
     assert.deepEqual(secretRules, [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }, { apiGroups: [''], resources: ['secrets'], resourceNames: ['streamspace-webhooks-ca'], verbs: ['get'] }]);
+    const serviceRules = role.rules.filter((r: any) => r.resources.includes('services'));
+    assert.deepEqual(serviceRules, [{ apiGroups: [''], resources: ['services'], resourceNames: ['streamspace-webhooks'], verbs: ['get'] }], 'the CA\'s owner');
   });
 
   void test('cert-manager: a Certificate for the webhook Service, mounted into every controller replica', async () => {
@@ -173,7 +175,7 @@ void describe('helm template', () => {
       [{ podSecurityContext: { runAsNonRoot: false } }, /runAsNonRoot/],
       [{ expose: { kind: 'nodeport' } }, /expose\/kind|kind.*(ingress|one of)/],
       [{ controller: { unknownSetting: true } }, /unknownSetting/],
-      [{ webhooks: { timeoutSeconds: 31 } }, /timeoutSeconds/],
+      [{ webhooks: { timeoutSeconds: 10 } }, /timeoutSeconds/],
       [{ expose: { kind: 'gateway-api' } }, /expose\.gatewayApi\.gatewayName is required/],
       [{ api: { auth: 'oidc' } }, /api\.oidc\.issuer is required/],
       [{ database: { existingSecret: '' } }, /database\.existingSecret or database\.url is required/],
