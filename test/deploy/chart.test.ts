@@ -171,6 +171,7 @@ void describe('helm template', () => {
   void test('bad values are refused with a message naming the field', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ controller: { replicas: 0 } }, /controller\/replicas|replicas.*minimum/],
+      [{ controller: { sessionRoute: 'none' } }, /sessionRoute/],
       [{ securityContext: { readOnlyRootFilesystem: false } }, /readOnlyRootFilesystem/],
       [{ podSecurityContext: { runAsNonRoot: false } }, /runAsNonRoot/],
       [{ expose: { kind: 'nodeport' } }, /expose\/kind|kind.*(ingress|one of)/],
@@ -258,7 +259,10 @@ function checkSessionNetworkPolicy(objects: KubeObject[], values: Record<string,
   assert.equal(applying.length, 1, 'one policy selects session pods');
   const [policy] = applying;
   assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
-  const peers = (policy.spec.ingress ?? []).flatMap((r: any) => r.from ?? [{}]);
+  const extra = values.networkPolicy?.extraSessionPeers ?? [];
+  const all = (policy.spec.ingress ?? []).flatMap((r: any) => r.from ?? [{}]);
+  const peers = all.filter((p: any) => !extra.some((e: any) => JSON.stringify(e) === JSON.stringify(p)));
+  assert.equal(all.length, peers.length + extra.length, 'the extra peers, as given');
   const allowed = (labels: Record<string, string>): boolean =>
     peers.some((p: any) => p.podSelector && !p.namespaceSelector && !p.ipBlock && selects(p.podSelector, labels));
   const gatewayOn = values.gateway?.enabled !== false;

@@ -11,7 +11,9 @@ export const COMBINATIONS: Record<string, Record<string, unknown>> = {
   'ingress-host-mode': {
     expose: { kind: 'ingress', host: 'streamspace.example.com', sessionsHost: '*.sessions.example.com', ingress: { className: 'nginx', tlsSecretName: 'streamspace-tls', annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600' } } },
     gateway: { domain: 'sessions.example.com' },
-    controller: { sessionRoute: 'none' },
+  },
+  'session-routes-from-ingress': {
+    networkPolicy: { extraSessionPeers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] },
   },
   'gateway-api': {
     expose: { kind: 'gateway-api', gatewayApi: { gatewayName: 'public', gatewayNamespace: 'gateways' } },
