@@ -12,6 +12,9 @@ import { crds } from '../../src/apis/index.ts';
 import { selectorLabels } from '../../src/controllers/session/naming.ts';
 import type { KubeObject } from '../../src/controlplane/api/object.ts';
 import { webhookInstallObjects } from '../../src/webhooks/install-objects.ts';
+import { readControllerSettings } from '../../src/controllers/settings.ts';
+import { webhookSettingsFromEnv } from '../../src/cli/controller.ts';
+import { parseApiFlags } from '../../src/cli/api.ts';
 import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, ensureHelm, find, helm, renderChart, valuesArgs } from '../support/helm.ts';
 import { COMBINATIONS } from './combinations.ts';
 
@@ -76,6 +79,7 @@ void describe('helm template', () => {
       checkServiceAccounts(objects);
       checkSessionNetworkPolicy(objects, values);
       checkDisruptionBudgets(objects);
+      checkCommandLines(objects);
     });
   }
 
@@ -224,6 +228,23 @@ function checkPods(objects: KubeObject[]): void {
       for (const m of c.volumeMounts ?? []) assert.ok(pod.volumes.some((v: any) => v.name === m.name), `${name}: volume ${m.name} exists`);
     }
   }
+}
+
+/** The controller's environment and the API's arguments are what their parsers accept, as in a pod. */
+function checkCommandLines(objects: KubeObject[]): void {
+  const controller = find(objects, 'Deployment', 'streamspace-controller');
+  const env = { ...envOf(controller), KUBERNETES_SERVICE_HOST: '10.0.0.1' };
+  const settings = readControllerSettings(controller.spec.template.spec.containers[0].args.slice(1), env);
+  assert.equal(settings.leaderElection.enabled, true);
+  assert.equal(settings.metrics.port, controller.spec.template.spec.containers[0].ports.find((p: any) => p.name === 'metrics').containerPort);
+  const webhooks = webhookSettingsFromEnv(env);
+  assert.equal(webhooks?.port, 9443);
+  assert.deepEqual(webhooks?.service, { namespace: 'streamspace', name: 'streamspace-webhooks', port: 443 });
+  const api = find(objects, 'Deployment', 'streamspace-api').spec.template.spec.containers[0];
+  const options = parseApiFlags(api.args.slice(1));
+  assert.equal(options.port, api.ports[0].containerPort);
+  assert.equal(options.host, '0.0.0.0');
+  assert.equal(options.dataDir, undefined, 'nothing written to the read-only file system: PostgreSQL holds the state');
 }
 
 /** Each Deployment runs as its own ServiceAccount, bound to Roles that exist. */
