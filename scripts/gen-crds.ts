@@ -1,5 +1,6 @@
 /**
- * Writes deploy/crds/<plural>.stream.streamspace.io.yaml from the TypeBox schemas in src/apis.
+ * Writes deploy/crds/<plural>.stream.streamspace.io.yaml, and the same files into the Helm chart's
+ * crds/ folder, from the TypeBox schemas in src/apis.
  * Run with `npx node scripts/gen-crds.ts`; a test fails when the committed files drift.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { crdFile, crdFileName } from '../src/apis/crd-yaml.ts';
 
 /** deploy/crds, resolved from this script so it works from any working directory. */
 export const CRDS_DIR = fileURLToPath(new URL('../deploy/crds/', import.meta.url));
+
+/** The chart's crds/ folder: Helm installs these before the templates and never deletes them. */
+export const CHART_CRDS_DIR = fileURLToPath(new URL('../deploy/helm/streamspace/crds/', import.meta.url));
 
 /** Writes every CRD file and returns the paths written. */
 export function writeCrds(dir: string = CRDS_DIR): string[] {
@@ -22,5 +26,7 @@ export function writeCrds(dir: string = CRDS_DIR): string[] {
 }
 
 if (import.meta.main) {
-  for (const path of writeCrds()) console.log(`wrote ${path}`);
+  for (const dir of [CRDS_DIR, CHART_CRDS_DIR]) {
+    for (const path of writeCrds(dir)) console.log(`wrote ${path}`);
+  }
 }

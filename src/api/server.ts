@@ -69,7 +69,7 @@ export interface ApiAuthOptions {
 
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {
-  /** Path of the kubeconfig of the cluster (or a loaded configuration). */
+  /** Path of the kubeconfig of the cluster (or a loaded configuration); '' loads kubectl's chain, ending with the in-cluster config. */
   kubeconfig: string | ClusterConfig;
   /** Namespace of sessions and templates (default `streamspace`). */
   namespace?: string;
@@ -123,7 +123,7 @@ const VERSION = '0.1.0';
 
 /** The cluster configuration; every client built from the one object shares one connection pool. */
 function loadKubeConfig(source: string | ClusterConfig): ClusterConfig {
-  return typeof source === 'string' ? loadRestConfig({ kubeconfig: source }) : source;
+  return typeof source === 'string' ? loadRestConfig({ kubeconfig: source || undefined }) : source;
 }
 
 /** The authentication parts of the API (also used by the standalone gateway, which shares them). */

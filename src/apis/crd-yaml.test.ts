@@ -3,22 +3,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { load, loadAll } from 'js-yaml';
 import { crds, crdsYaml } from './index.ts';
 import { GENERATED_HEADER, crdFile, crdFileName } from './crd-yaml.ts';
-import { writeCrds } from '../../scripts/gen-crds.ts';
+import { CHART_CRDS_DIR, CRDS_DIR, writeCrds } from '../../scripts/gen-crds.ts';
 
-const CRDS_DIR = fileURLToPath(new URL('../../deploy/crds/', import.meta.url));
-
-void test('the committed deploy/crds files are exactly what the generator writes (run scripts/gen-crds.ts)', () => {
-  const expected = new Map(crds().map((crd) => [crdFileName(crd), crdFile(crd)]));
-  const committed = readdirSync(CRDS_DIR).filter((f) => f.endsWith('.yaml')).sort();
-  assert.deepEqual(committed, [...expected.keys()].sort(), 'deploy/crds holds a stale or missing file');
-  for (const [name, content] of expected) {
-    assert.equal(readFileSync(join(CRDS_DIR, name), 'utf8'), content, `${name} drifted from src/apis; run: npx node scripts/gen-crds.ts`);
-  }
-});
+for (const [label, dir] of [['deploy/crds', CRDS_DIR], ['the Helm chart\'s crds/', CHART_CRDS_DIR]] as const) {
+  void test(`the committed ${label} files are exactly what the generator writes (run scripts/gen-crds.ts)`, () => {
+    const expected = new Map(crds().map((crd) => [crdFileName(crd), crdFile(crd)]));
+    const committed = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    assert.deepEqual(committed, [...expected.keys()].sort(), `${label} holds a stale or missing file`);
+    for (const [name, content] of expected) {
+      assert.equal(readFileSync(join(dir, name), 'utf8'), content, `${label}${name} drifted from src/apis; run: npx node scripts/gen-crds.ts`);
+    }
+  });
+}
 
 void test('file names are <plural>.stream.streamspace.io.yaml and start with the generated header', () => {
   const names = crds().map(crdFileName).sort();

@@ -13,7 +13,7 @@ import { stopOnSignals } from './cluster.ts';
 
 const USAGE = `Usage: streamspace api [options]
 
-  --kubeconfig PATH        cluster to use (default $KUBECONFIG, else ~/.kube/config)
+  --kubeconfig PATH        cluster to use (default $KUBECONFIG, else ~/.kube/config, else the pod's service account)
   --namespace NAME         namespace of sessions and templates (default streamspace)
   --host ADDR --port N     where to listen (default 127.0.0.1:8080)
   --data-dir DIR           embedded database, signing key, admin password (default $STREAMSPACE_DATA_DIR/api)
@@ -78,7 +78,8 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
   const { port, flush, cookieDomain } = checkedValues(v);
   const defaultData = path.join(process.env.STREAMSPACE_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'streamspace'), 'api');
   return {
-    kubeconfig: String(v.kubeconfig ?? process.env.KUBECONFIG ?? path.join(os.homedir(), '.kube', 'config')),
+    // '' = kubectl's chain ($KUBECONFIG, ~/.kube/config, then the pod's service account), so the API runs in a pod.
+    kubeconfig: v.kubeconfig ?? '',
     namespace: String(v.namespace ?? 'streamspace'),
     host: String(v.host ?? '127.0.0.1'), port,
     dataDir: v['in-memory'] ? undefined : String(v['data-dir'] ?? defaultData),

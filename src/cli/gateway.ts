@@ -14,7 +14,7 @@ import { stopOnSignals } from './cluster.ts';
 
 const USAGE = `Usage: streamspace gateway [options]
 
-  --kubeconfig PATH        cluster to use (default $KUBECONFIG, else ~/.kube/config)
+  --kubeconfig PATH        cluster to use (default $KUBECONFIG, else ~/.kube/config, else the pod's service account)
   --namespace NAME         namespace of sessions (default streamspace)
   --host ADDR --port N     where to listen (default 127.0.0.1:8081)
   --domain DOMAIN          host mode: sessions at {session}.DOMAIN (default: path mode, /s/{session}/)
@@ -59,7 +59,7 @@ export function parseGatewayFlags(argv: string[]): GatewayServerOptions {
   });
   const defaultData = path.join(process.env.STREAMSPACE_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'streamspace'), 'api');
   return {
-    kubeconfig: String(v.kubeconfig ?? process.env.KUBECONFIG ?? path.join(os.homedir(), '.kube', 'config')),
+    kubeconfig: v.kubeconfig ?? '',
     namespace: String(v.namespace ?? 'streamspace'),
     host: String(v.host ?? '127.0.0.1'), port,
     mode: v.domain ? { kind: 'host', domain: v.domain } : { kind: 'path' },

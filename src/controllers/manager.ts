@@ -107,7 +107,9 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   // Runs on every replica, not only the leader, and returns after the controllers stopped: flushes their last events.
   manager.add({ needsLeaderElection: () => false, start: (signal) => untilAborted(signal).then(() => recorder.flush()) });
   const client = new FreshClient({ client: manager.getClient(), cache: manager.getCache(), clock: manager.getClock() });
-  const metrics = new SessionMetrics(registry, () => client.list<Session>(SessionKind).map((s) => s.status?.phase ?? ''));
+  const metrics = new SessionMetrics(registry, () => client.list<Session>(SessionKind).map((s) => ({
+    phase: s.status?.phase ?? '', user: s.spec.user, template: s.spec.template,
+  })));
   registerRequestGauge(registry, { objects: manager.getClient(), events: eventsClient });
   setupTemplateController(manager, client);
   setupSessionController(manager, { client, recorder, metrics, settings });

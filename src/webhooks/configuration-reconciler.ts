@@ -62,7 +62,7 @@ export class ConfigurationReconciler {
     for (const want of this.#o.desired()) {
       const current = await this.#read(want);
       if (current && coversDesired(current, want)) continue;
-      await this.#o.client.apply(want, { force: true });
+      await this.#write(want, current);
       written.push(`${want.kind}/${want.metadata.name}`);
       this.#o.logger?.info({ object: `${want.kind}/${want.metadata.name}`, existed: Boolean(current) }, current ? 'Repaired a drifted admission object' : 'Created a missing admission object');
     }
@@ -89,6 +89,21 @@ export class ConfigurationReconciler {
         this.nudge();
       }
     }
+  }
+
+  /**
+   * Creates a missing object, or repairs a drifted one. A drifted configuration is replaced whole
+   * (update at the stored resourceVersion): server-side apply merges webhooks by name and would
+   * keep fields another writer added, such as a `url` beside our `service`, which the API server
+   * then refuses. The Service is applied, so the fields the API server sets (clusterIP) stay.
+   */
+  async #write(want: KubeObject, current: KubeObject | undefined): Promise<void> {
+    if (!current || !want.kind.endsWith('WebhookConfiguration')) {
+      await this.#o.client.apply(want, { force: true });
+      return;
+    }
+    const { managedFields: _managed, ...metadata } = current.metadata;
+    await this.#o.client.update({ ...want, metadata: { ...metadata, labels: { ...metadata.labels, ...want.metadata.labels } } });
   }
 
   async #read(want: KubeObject): Promise<KubeObject | undefined> {

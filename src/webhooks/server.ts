@@ -148,7 +148,7 @@ function certificateSource(settings: WebhookServerSettings, client: KubeClient, 
   if (svc && (!tls || tls.mode === 'shared')) {
     const shared = tls?.mode === 'shared' ? tls : undefined;
     return new SharedCertificates({
-      ...shared, client, namespace: svc.namespace, secretName: shared?.secretName ?? `${svc.name}-ca`, hosts: hostsFor(settings), logger,
+      ...shared, client, namespace: svc.namespace, secretName: shared?.secretName ?? `${svc.name}-ca`, serviceName: svc.name, hosts: hostsFor(settings), logger,
     });
   }
   const selfSigned = tls?.mode === 'shared' ? undefined : tls;

@@ -10,11 +10,15 @@
  * `ca.key` and the old and new certificates together to `ca.crt` (the new one last); replicas
  * read the Secret every `pollIntervalMs`, publish the bundle, wait for the API server to pick it
  * up, then serve certificates of the new CA. Drop the old certificate from `ca.crt` later.
+ *
+ * The Secret is owned by the webhook Service when that exists as the CA is created (a chart
+ * install): uninstalling the Service then garbage-collects the CA, and nothing of the install is
+ * left behind. Where the Service comes later (the embedded control plane), the CA has no owner.
  */
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PART_OF_LABEL } from '../apis/crd.ts';
-import type { KubeObject } from '../apimachinery/object.ts';
+import type { KubeObject, OwnerReference } from '../apimachinery/object.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { realClock, sleep, type Clock } from '../runtime/clock.ts';
 import type { CertificateAuthority } from '../tls/certificates.ts';
@@ -31,6 +35,8 @@ export interface SharedCertificateOptions {
   namespace: string;
   /** Name of the Secret holding the CA. */
   secretName: string;
+  /** Name of the webhook Service (same namespace), the CA's owner when it exists. */
+  serviceName?: string;
   /** Names and addresses each serving certificate is valid for. */
   hosts: string[];
   /** Lifetime of a CA this source creates (default 10 years). */
@@ -147,14 +153,28 @@ export class SharedCertificates implements CertificateSource {
     }
   }
 
+  /** The webhook Service as an owner reference, when it exists. */
+  async #serviceOwner(): Promise<OwnerReference | undefined> {
+    const name = this.#o.serviceName;
+    if (!name) return undefined;
+    try {
+      const svc = await this.#o.client.get({ apiVersion: 'v1', kind: 'Service' }, { namespace: this.#o.namespace, name });
+      return { apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid ?? '' };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
   /** The stored CA, or a new one stored now; a replica that loses the race to create it reads the winner's. */
   async #readOrCreate(): Promise<StoredCa> {
     const existing = await this.#read();
     if (existing) return existing;
     const ca = await (await certificates()).createCertificateAuthority(`${this.#o.secretName}`, this.#o.caLifetimeMs ?? 3650 * DAY);
+    const owner = await this.#serviceOwner();
     const secret = {
       ...this.#ref(), type: 'Opaque',
-      metadata: { ...this.#ref().metadata, labels: { ...PART_OF_LABEL } },
+      metadata: { ...this.#ref().metadata, labels: { ...PART_OF_LABEL }, ...(owner ? { ownerReferences: [owner] } : {}) },
       data: { 'ca.crt': encode(ca.certPem), 'ca.key': encode(ca.keyPem) },
     };
     try {

@@ -279,7 +279,7 @@ describe('kubectl', () => {
 });
 
 describe('metrics', () => {
-  test('count sessions by phase, starts, hibernations and wakes', async () => {
+  test('count sessions by phase, Running sessions by user and template, starts, hibernations and wakes', async () => {
     const registry = controllers.ctrl.manager.getRegistry();
     const value = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
       const data = await registry.getSingleMetric(name.replace(/_count$/, ''))!.get();
@@ -290,6 +290,12 @@ describe('metrics', () => {
     const sessions = (await listOf(cluster.api, SessionKind, NS)) as Session[];
     assert.equal(await value('streamspace_sessions', { phase: 'Running' }), sessions.filter((s) => s.status?.phase === 'Running').length);
     assert.equal(await value('streamspace_sessions', { phase: 'Terminated' }), 1);
+    const running = sessions.filter((s) => s.status?.phase === 'Running');
+    assert.ok(running.length > 0, 'some sessions are Running');
+    for (const s of running) {
+      const expected = running.filter((r) => r.spec.user === s.spec.user && r.spec.template === s.spec.template).length;
+      assert.equal(await value('streamspace_active_sessions_total', { user: s.spec.user, template: s.spec.template }), expected);
+    }
     assert.ok(await value('streamspace_session_starts_total', { template: 'firefox' }) >= 5);
     assert.equal(await value('streamspace_session_hibernations_total', { reason: 'user' }), 1);
     assert.equal(await value('streamspace_session_wakes_total'), 1);

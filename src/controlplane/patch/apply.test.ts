@@ -227,6 +227,19 @@ describe('serverSideApply: lists', () => {
     assert.deepEqual(atomic.spec.items, [{ id: 2, v: 'b' }], 'without a list type a custom list is atomic');
   });
 
+  it('merges webhook configurations\' webhooks by name: an installer and a caBundle writer do not conflict', () => {
+    const config = (webhooks: Record<string, unknown>[]): KubeObject => ({
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'hooks' }, webhooks,
+    });
+    const hook = (caBundle?: string): Record<string, unknown> => ({ name: 'a.example.com', clientConfig: { service: { namespace: 'ns', name: 'svc' }, ...(caBundle ? { caBundle } : {}) }, timeoutSeconds: 5 });
+    const opts = { apiVersion: 'admissionregistration.k8s.io/v1', force: false, now: T0 };
+    const installed = serverSideApply({ ...opts, live: undefined, applied: config([hook()]), manager: 'helm' }).object;
+    const filled = serverSideApply({ ...opts, live: installed, applied: config([hook('Q0E=')]), manager: 'controller', force: true }).object;
+    const upgraded = serverSideApply({ ...opts, live: filled, applied: config([hook()]), manager: 'helm' }).object;
+    assert.equal((upgraded.webhooks as any)[0].clientConfig.caBundle, 'Q0E=', 'the installer does not own caBundle, so it keeps it');
+    conflictOf(() => serverSideApply({ ...opts, live: filled, applied: config([{ ...hook(), timeoutSeconds: 10 }]), manager: 'helm' }));
+  });
+
   it('removes a field the configuration sets to null', () => {
     const live = apply(undefined, deployment({ replicas: 2, labels: { a: '1', b: '2' } }), 'm');
     const obj = apply(live, { ...deployment({ replicas: 2 }), metadata: { name: 'web', namespace: 'ns', labels: { a: '1', b: null as any } } }, 'm');

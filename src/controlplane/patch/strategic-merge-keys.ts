@@ -132,6 +132,10 @@ const KINDS: Readonly<Record<string, TypeFields>> = {
   'NetworkPolicy.networking.k8s.io': OBJECT_ONLY,
   'Lease.coordination.k8s.io': OBJECT_ONLY,
   'PodDisruptionBudget.policy': root('PodDisruptionBudgetSpec', 'StatusWithConditions'),
+  // Webhooks merge by name (kube's +listType=map +listMapKey=name), so an installer (helm) and the
+  // controller filling in caBundle own different fields of the same webhook instead of conflicting.
+  'MutatingWebhookConfiguration.admissionregistration.k8s.io': root(undefined, undefined, { webhooks: byKey('name') }),
+  'ValidatingWebhookConfiguration.admissionregistration.k8s.io': root(undefined, undefined, { webhooks: byKey('name') }),
 };
 
 /** The key the patch engines take for a kind: `apps/v1/Deployment`, or `v1/Pod` for the core group. */
