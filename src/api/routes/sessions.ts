@@ -8,6 +8,7 @@ import type { KubeObject } from '../../controlplane/api/object.ts';
 import { SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import type { Identity } from '../auth/identity.ts';
 import { invalidInput } from '../errors.ts';
 import { EVENT, SESSION, TEMPLATE } from '../kube/kinds.ts';
 import { kubeCall } from '../kube/kube-errors.ts';
@@ -56,7 +57,7 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
         summary: 'Launch a session from a template (creates the Session resource; the controller starts it)', tags: ['sessions'],
         body: sessionCreateSchema(), response: { 202: kubeObject },
       },
-    }, async (request, reply) => createSession(deps, request.body, callerOf(request).username, reply, (name) => noteAudit(request, { target: name })));
+    }, async (request, reply) => createSession(deps, request.body, callerOf(request), reply, (name) => noteAudit(request, { target: name })));
 
     app.get<{ Params: { id: string } }>('/:id', {
       schema: { summary: 'Read one session', tags: ['sessions'], params: idParams, response: { 200: kubeObject } },
@@ -107,9 +108,11 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
   };
 }
 
-async function createSession(deps: ApiDeps, body: SessionCreateBody, user: string, reply: FastifyReply, note: (name: string) => void): Promise<FastifyReply> {
+async function createSession(deps: ApiDeps, body: SessionCreateBody, caller: Identity, reply: FastifyReply,
+  note: (name: string) => void): Promise<FastifyReply> {
   if (!deps.view.get(TEMPLATE, body.template)) throw invalidInput('body.template', `template ${body.template} does not exist`);
-  const session = buildSession(user, deps.view.namespace, body);
+  // The caller's groups go with the session so group quotas apply (the webhook trusts the API to state them).
+  const session = buildSession(caller.username, deps.view.namespace, body, caller.groups);
   note(session.metadata.name!);
   const created = await kubeCall(() => deps.view.client.create(session));
   // Read-your-writes: answer once this replica's cache holds the session, so a GET right after finds it.

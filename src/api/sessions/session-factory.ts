@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
+import { USER_GROUPS_ANNOTATION } from '../../webhooks/user-groups.ts';
 import { SessionSpec, type Session } from '../../apis/stream/v1alpha1/session.ts';
 import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validation.ts';
 import { invalidInput } from '../errors.ts';
@@ -34,15 +35,26 @@ function randomSuffix(): string {
   return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-/** The Session object to create for `user`; 400 naming the field when the body is semantically invalid. */
-export function buildSession(user: string, namespace: string, body: SessionCreateBody): Session {
+/**
+ * The user's groups as the quota webhook reads them: comma-separated. A group whose name holds a
+ * comma cannot be written unambiguously and is left out (it could otherwise split into two names).
+ * The webhook believes this annotation only because the API writes as a requester it trusts to
+ * state groups (src/webhooks/user-groups.ts); the create body has no metadata, so a user cannot set it.
+ */
+function groupsAnnotation(groups: readonly string[]): { annotations?: Record<string, string> } {
+  const usable = groups.filter((g) => g && !g.includes(','));
+  return usable.length ? { annotations: { [USER_GROUPS_ANNOTATION]: usable.join(',') } } : {};
+}
+
+/** The Session object to create for `user` (in `groups`); 400 naming the field when the body is semantically invalid. */
+export function buildSession(user: string, namespace: string, body: SessionCreateBody, groups: readonly string[] = []): Session {
   const spec: SessionSpec = { ...body, user };
   const problem = validateSessionSpec(spec)[0];
   if (problem) throw invalidInput(`body.${(problem.field ?? 'spec').replace(/^spec\.?/, '')}`, problem.message);
   const slug = userSlug(user);
   return {
     apiVersion, kind: 'Session',
-    metadata: { name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: slug, 'app.kubernetes.io/managed-by': 'streamspace-api' } },
+    metadata: { name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: slug, 'app.kubernetes.io/managed-by': 'streamspace-api' }, ...groupsAnnotation(groups) },
     spec,
   };
 }
