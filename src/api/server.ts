@@ -10,6 +10,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { ApiDeps } from './api-deps.ts';
+import { AccountChanges } from './auth/account-changes.ts';
 import { Authenticator, type AuthMode } from './auth/authenticator.ts';
 import { bootstrapAdmin, LocalAccounts, type BootstrapResult } from './auth/local-accounts.ts';
 import { OidcVerifier, type OidcSettings } from './auth/oidc-verifier.ts';
@@ -84,6 +85,8 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** How long to wait at startup for the informers to list (default 10 s; the server starts regardless). */
   cacheSyncTimeoutMs?: number;
+  /** Longest time a WebSocket goes without re-checking its caller (default 30 s; changes on this replica act at once). */
+  socketRecheckMs?: number;
   /** How long a viewer connection lives without a heartbeat (default 60 s). */
   connectionTtlMs?: number;
   /** Logger (default: pino at info level to stderr). */
@@ -187,8 +190,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const auth = await buildAuth(opts, repo);
   const bootstrap = await bootstrapAdmin(auth.accounts, repo, { password: opts.auth?.adminPassword, dataDir: opts.dataDir });
   const deps: ApiDeps = {
-    repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth,
-    settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000 },
+    repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth, accountChanges: new AccountChanges(),
+    settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, socketRecheckMs: opts.socketRecheckMs ?? 30_000 },
   };
   view.start();
   await Promise.race([view.waitForSync(), new Promise((resolve) => setTimeout(resolve, opts.cacheSyncTimeoutMs ?? 10_000).unref())]);

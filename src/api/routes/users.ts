@@ -88,6 +88,7 @@ export function userRoutes(deps: ApiDeps): FastifyPluginAsync {
       const user = await deps.repo.users.update(request.params.username, changes);
       if (!user) throw notFound(`account ${request.params.username}`);
       if (pw !== undefined || rest.disabled || rest.role === 'user') await deps.repo.refreshTokens.revokeUser(user.username);
+      deps.accountChanges.changed(user.username);
       return publicUser(user);
     });
 
@@ -99,6 +100,7 @@ export function userRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (!(await deps.repo.users.delete(name))) throw notFound(`account ${name}`);
       await deps.repo.refreshTokens.revokeUser(name);
       for (const key of await deps.repo.apiKeys.list(name)) await deps.repo.apiKeys.revoke(key.id);
+      deps.accountChanges.changed(name);
       return reply.code(204).send();
     });
   };
