@@ -49,7 +49,10 @@ export function stopOnSignals(stop: () => Promise<void>): void {
 
 /** Starts the control plane from parsed flags. */
 export async function startFromFlags(flags: ClusterFlags, extra: Partial<ControlPlaneOptions> = {}): Promise<ControlPlane> {
-  return startControlPlane({ dataDir: flags.dataDir, fsync: flags.sync, port: flags.port, kubeconfigPath: flags.kubeconfig, ...extra });
+  return startControlPlane({
+    dataDir: flags.dataDir, fsync: flags.sync, port: flags.port, kubeconfigPath: flags.kubeconfig,
+    webhookToken: process.env.STREAMSPACE_WEBHOOK_CALLER_TOKEN || undefined, ...extra,
+  });
 }
 
 export async function runCluster(argv: string[]): Promise<void> {

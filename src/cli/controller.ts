@@ -37,6 +37,7 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookServerSet
     host: inPod ? '0.0.0.0' : '127.0.0.1', port, service: webhookServiceFromEnv(env.STREAMSPACE_WEBHOOK_SERVICE),
     advertiseAddress: advertiseAddress || undefined, registration: { leaseDurationMs: leaseSeconds * 1000 },
     tls: env.STREAMSPACE_WEBHOOK_CERT_DIR ? { mode: 'mounted', dir: env.STREAMSPACE_WEBHOOK_CERT_DIR } : { mode: 'shared' },
+    callerToken: env.STREAMSPACE_WEBHOOK_CALLER_TOKEN || undefined,
     // Who may state a session user's groups (the API's service account in a cluster); see src/webhooks/user-groups.ts.
     quota: { trustedUsers: listFromEnv(env.STREAMSPACE_GROUPS_TRUSTED_USERS), trustedGroups: listFromEnv(env.STREAMSPACE_GROUPS_TRUSTED_GROUPS) ?? ['system:masters'] },
   };

@@ -20,7 +20,9 @@ import { parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
 import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.ts';
 import { startApiServer } from '../api/server.ts';
 import { codeServerOptions } from './api.ts';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { WebhookServerSettings } from '../webhooks/server.ts';
 
 /** The API's port: --api-port, STREAMSPACE_API_PORT, or 8080. */
 function apiPort(argv: string[]): number {
@@ -37,16 +39,23 @@ async function admissionServing(ctrl: ControllerManager, running: Promise<void>)
   await Promise.race([ctrl.webhooks.serving(), running.then(() => Promise.reject(new Error('controllers stopped before the webhooks served')))]);
 }
 
+function withCallerToken(settings: WebhookServerSettings | undefined, callerToken: string): WebhookServerSettings | undefined {
+  return settings && { ...settings, callerToken };
+}
+
 export async function runUp(argv: string[]): Promise<void> {
   const flags = parseClusterFlags(argv, { port: 6443 });
-  const cp = await startFromFlags(flags);
+  // The control plane presents this token to the webhooks, which refuse reviews without it (forged ones).
+  const webhookToken = process.env.STREAMSPACE_WEBHOOK_CALLER_TOKEN || randomBytes(32).toString('base64url');
+  const cp = await startFromFlags(flags, { webhookToken });
   const kubeConfig = restConfigFromKubeconfigText(cp.kubeconfig, { baseDir: process.cwd() });
   const installer = new KubeClient({ kubeConfig, fieldManager: 'streamspace-installer', resources: streamspaceResources() });
   await installCrds(installer);
   await ensureNamespace(installer, PLATFORM_NAMESPACE);
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
-  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks: webhookSettingsFromEnv(process.env) });
+  const webhooks = withCallerToken(webhookSettingsFromEnv(process.env), webhookToken);
+  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   const url = await servingUrl(ctrl, running, true);

@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
    * server's store and registry (e.g. `webhookAdmission({ serviceResolver })` from ./admission/webhooks.ts).
    */
   admission?: AdmissionChain | ((parts: Pick<Services, 'store' | 'registry'>) => AdmissionChain);
+  /** Bearer token the default webhook dispatcher presents to every admission webhook (see WebhookAdmissionSettings). */
+  webhookToken?: string;
 }
 
 /** A running control plane. */
@@ -111,7 +113,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, files: opts.storageFiles, historySize: opts.historySize });
   const registry = new Registry(store);
-  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? new WebhookAdmission({ store, registry });
+  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? new WebhookAdmission({ store, registry }, { bearerToken: opts.webhookToken });
   const svc: Services = { store, registry, admission, now: () => new Date() };
   const [ca, token] = [await loadOrCreateCa(opts.dataDir), loadOrCreateToken(opts.dataDir)];
   const serving = await issueServingCertificate(ca, { hosts: ['localhost', '127.0.0.1', host, 'kubernetes.default.svc'], validForMs: 365 * 24 * 3600 * 1000 });

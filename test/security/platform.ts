@@ -21,6 +21,8 @@ export interface Platform extends ApiHarness {
   admin: string;
   /** Audit entries matching `query` (`actor=…&action=…`), newest first, read as an admin. */
   audit(query: Record<string, string>, adminToken?: string): Promise<{ actor: string; action: string; target?: string; result: number; detail?: string }[]>;
+  /** The webhook server's base URL (https, self-signed). */
+  webhookUrl: string;
   /** Names of the Sessions stored for `user`. */
   sessionsOf(user: string): Promise<string[]>;
 }
@@ -45,7 +47,7 @@ export async function startPlatform(
   const admin = builtin ? await h.login('admin', ADMIN_PASSWORD) : '';
   const stopHarness = h.stop.bind(h);
   return Object.assign(h, {
-    admin,
+    admin, webhookUrl: ctrl.webhooks!.url,
     async audit(query: Record<string, string>, adminToken = admin) {
       const res = await h.request('GET', `/api/v1/audit?${new URLSearchParams(query)}`, { token: adminToken });
       assert.equal(res.status, 200, res.text);
