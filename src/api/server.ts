@@ -10,6 +10,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { ApiDeps } from './api-deps.ts';
+import { installInputHygiene, strictBodyValidators } from './plugins/input-hygiene.ts';
 import { AccountChanges } from './auth/account-changes.ts';
 import { Authenticator, type AuthMode } from './auth/authenticator.ts';
 import { bootstrapAdmin, LocalAccounts, type BootstrapResult } from './auth/local-accounts.ts';
@@ -145,12 +146,14 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
     // Unknown fields are errors, not silently dropped; schemas carry Kubernetes-style keywords.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators } },
   });
   // Responses are plain JSON.stringify: objects pass through whole (response schemas document them).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addSchema(errorBodySchema);
   // Only JSON bodies: fastify's built-in text/plain parser would turn a wrong content type into a confusing 400.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  installInputHygiene(app);
   installErrorHandling(app);
   deps.openapi.collect(app);
   app.addHook('onResponse', async (request, reply) => {

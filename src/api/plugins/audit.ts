@@ -43,6 +43,11 @@ function targetOf(request: FastifyRequest): string | undefined {
   return request.auditNote?.target ?? params?.id ?? params?.name ?? params?.username;
 }
 
+/** `text` without NUL characters, which the database cannot store (a hostile target must not lose the entry). */
+function printable<T extends string | undefined>(text: T): T {
+  return (text?.replaceAll('\0', '\\0') ?? text) as T;
+}
+
 /** Adds the audit hooks to `app`. */
 export function installAudit(app: FastifyInstance, deps: { repo: Repository; metrics: ApiMetrics; logger: Logger }): void {
   app.decorateRequest('auditNote', null);
@@ -56,8 +61,8 @@ export function installAudit(app: FastifyInstance, deps: { repo: Repository; met
     if (!action || !MUTATING.has(request.method)) return;
     const note = request.auditNote ?? {};
     const entry = {
-      actor: request.identity?.username ?? note.actor ?? 'anonymous', action, target: targetOf(request),
-      result: reply.statusCode, sourceIp: request.ip, detail: note.detail,
+      actor: printable(request.identity?.username ?? note.actor ?? 'anonymous'), action, target: printable(targetOf(request)),
+      result: reply.statusCode, sourceIp: request.ip, detail: printable(note.detail),
     };
     await deps.repo.audit.append(entry).catch((err: unknown) => {
       deps.metrics.auditFailures.inc();

@@ -10,7 +10,7 @@ import { USER_GROUPS_ANNOTATION } from '../../webhooks/user-groups.ts';
 import { SessionSpec, type Session } from '../../apis/stream/v1alpha1/session.ts';
 import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validation.ts';
 import { invalidInput } from '../errors.ts';
-import { plainSchema } from '../schemas.ts';
+import { closedSchema, plainSchema } from '../schemas.ts';
 
 /** The label naming a session's owner (as a label-safe value). */
 export const USER_LABEL = 'streamspace.io/user';
@@ -21,7 +21,7 @@ export type SessionCreateBody = Omit<SessionSpec, 'user'>;
 /** The JSON schema of the create body, derived from the Session spec schema. */
 export function sessionCreateSchema(): object {
   const { user: _user, ...properties } = plainSchema(SessionSpec).properties;
-  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties };
+  return closedSchema({ type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties });
 }
 
 /** A label-safe, name-safe form of a user name (lower-case, `[a-z0-9-]`, at most 40 characters). */
