@@ -10,7 +10,7 @@
  * nothing may go through admission (the template install does) before this process serves and has
  * registered itself. A SIGKILL therefore needs no manual step; a SIGTERM leaves the Endpoints.
  */
-import { ensureNamespace, installBuiltinTemplates, installCrds, PLATFORM_NAMESPACE } from '../controllers/install.ts';
+import { ensureNamespace, installBuiltinTemplates, installCrds, installDefaultQuota, PLATFORM_NAMESPACE } from '../controllers/install.ts';
 import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
 import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
@@ -62,6 +62,7 @@ export async function runUp(argv: string[]): Promise<void> {
   await admissionServing(ctrl, running);
   // The seed's CODESERVER_IMAGE picks the image of the built-in code-server template.
   const created = await installBuiltinTemplates(installer, PLATFORM_NAMESPACE, { 'code-server': process.env.CODESERVER_IMAGE || undefined });
+  const quotaCreated = process.env.STREAMSPACE_DEFAULT_QUOTA === 'false' ? false : await installDefaultQuota(installer);
   const api = await startApiServer({
     kubeconfig: kubeConfig, namespace: PLATFORM_NAMESPACE, port: apiPort(argv),
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
@@ -77,6 +78,7 @@ export async function runUp(argv: string[]): Promise<void> {
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,
     `  StreamSpace API:           ${api.url}   (OpenAPI: ${api.url}/api/openapi.json)`,
   ];
+  if (quotaCreated) lines.push('  Default quota:             SessionQuota "default" installed (5 sessions, 3 running, 4 CPU / 8Gi each, no GPUs); change it with PUT /api/v1/quotas/default');
   if (api.bootstrap.generatedPassword) lines.push(`  Admin login:               admin / ${api.bootstrap.generatedPassword}   (shown once; stored in the data folder)`);
   process.stdout.write(lines.join('\n') + '\n');
   running.catch(async (err: unknown) => {
