@@ -16,13 +16,16 @@ import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
 import { restConfigFromKubeconfigText } from '../runtime/rest-config-loader.ts';
-import { parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
+import { CLUSTER_USAGE, parseClusterFlags, startFromFlags, stopOnSignals } from './cluster.ts';
 import { describeScope, servingUrl, webhookSettingsFromEnv } from './controller.ts';
 import { startApiServer } from '../api/server.ts';
-import { codeServerOptions } from './api.ts';
+import { adminPasswordFromEnv, codeServerOptions } from './api.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { WebhookServerSettings } from '../webhooks/server.ts';
+
+const UP_USAGE = `${CLUSTER_USAGE.replace('streamspace cluster', 'streamspace up')}  --api-port N        the StreamSpace API's port (default $STREAMSPACE_API_PORT or 8080)
+`;
 
 /** The API's port: --api-port, STREAMSPACE_API_PORT, or 8080. */
 function apiPort(argv: string[]): number {
@@ -44,7 +47,8 @@ function withCallerToken(settings: WebhookServerSettings | undefined, callerToke
 }
 
 export async function runUp(argv: string[]): Promise<void> {
-  const flags = parseClusterFlags(argv, { port: 6443 });
+  const flags = parseClusterFlags(argv, { port: 6443 }, UP_USAGE, { 'api-port': { type: 'string' } });
+  const adminPassword = adminPasswordFromEnv();
   // The control plane presents this token to the webhooks, which refuse reviews without it (forged ones).
   const webhookToken = process.env.STREAMSPACE_WEBHOOK_CALLER_TOKEN || randomBytes(32).toString('base64url');
   const cp = await startFromFlags(flags, { webhookToken });
@@ -66,13 +70,13 @@ export async function runUp(argv: string[]): Promise<void> {
   const api = await startApiServer({
     kubeconfig: kubeConfig, namespace: PLATFORM_NAMESPACE, port: apiPort(argv),
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
-    auth: { adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined },
+    auth: { adminPassword },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
   });
   const lines = [
     'StreamSpace is up.',
     `  Kubernetes API (embedded): ${cp.url}`,
-    `  Kubeconfig:                ${flags.kubeconfig}   (try: KUBECONFIG=${flags.kubeconfig} kubectl get sessions -A)`,
+    `  Kubeconfig:                ${cp.kubeconfigPath}   (try: KUBECONFIG=${cp.kubeconfigPath} kubectl get sessions -A)`,
     `  Data folder:               ${flags.dataDir ?? '(in memory)'}`,
     `  Controllers:               /healthz, /readyz, /metrics at ${url}; ${describeScope(settings)}`,
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,

@@ -135,9 +135,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const kubeconfig = renderKubeconfig({ server: url, caPem: ca.certPem, token });
   if (opts.kubeconfigPath) {
     fs.mkdirSync(path.dirname(opts.kubeconfigPath), { recursive: true });
-    // Written aside and renamed into place: whoever waits for the file never reads half of it.
-    const partial = `${opts.kubeconfigPath}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, kubeconfig, { mode: 0o600 });
+    // Written aside and renamed into place: whoever waits for the file never reads half of it. The
+    // aside file is created exclusively ('wx': never through a file or symlink someone placed there),
+    // and a symlink at the destination is refused rather than followed.
+    const partial = `${opts.kubeconfigPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    if (fs.lstatSync(opts.kubeconfigPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new Error(`refusing to write the kubeconfig through the symbolic link ${opts.kubeconfigPath}`);
+    }
+    fs.writeFileSync(partial, kubeconfig, { mode: 0o600, flag: 'wx' });
     fs.renameSync(partial, opts.kubeconfigPath);
   }
   return {

@@ -96,8 +96,15 @@ export interface BootstrapResult {
  * Creates the account `admin` when there are no accounts at all: with `password`
  * (STREAMSPACE_ADMIN_PASSWORD) or a generated one, which is stored 0600 in the data folder.
  */
+/** Shortest first-admin password accepted from the environment. */
+export const MIN_ADMIN_PASSWORD_LENGTH = 12;
+
 export async function bootstrapAdmin(accounts: LocalAccounts, repo: Repository, opts: { password?: string; dataDir?: string }): Promise<BootstrapResult> {
   if ((await repo.users.count()) > 0) return { created: false };
+  // The first admin can do everything: a chosen password must not be guessable in a few tries.
+  if (opts.password !== undefined && opts.password.length < MIN_ADMIN_PASSWORD_LENGTH) {
+    throw new Error(`the first admin's password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters`);
+  }
   const generated = opts.password ? undefined : randomBytes(18).toString('base64url');
   const password = opts.password ?? generated!;
   const created = await repo.users.create({ username: 'admin', role: 'admin', disabled: false, passwordHash: await accounts.hash(password) });
