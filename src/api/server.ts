@@ -10,6 +10,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { ApiDeps } from './api-deps.ts';
+import { installAuthFailureLimit, type AuthFailureLimitSettings } from './plugins/auth-failure-limit.ts';
 import { installInputHygiene, strictBodyValidators } from './plugins/input-hygiene.ts';
 import { AccountChanges } from './auth/account-changes.ts';
 import { Authenticator, type AuthMode } from './auth/authenticator.ts';
@@ -82,6 +83,8 @@ export interface ApiServerOptions {
   heartbeatFlushIntervalMs?: number;
   /** Per-caller rate limit (default 50 requests/s, burst 100). */
   rateLimit?: RateLimitSettings;
+  /** Back-off after failed authentications, per address and per account (see plugins/auth-failure-limit.ts). */
+  authFailureLimit?: AuthFailureLimitSettings;
   /** Largest request body (default 256 KiB). */
   bodyLimitBytes?: number;
   /** How long to wait at startup for the informers to list (default 10 s; the server starts regardless). */
@@ -164,6 +167,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
   void app.register(healthRoutes(deps, VERSION));
   if (codeServer) registerCodeServer(app, deps, opts, codeServer);
   void app.register(async (api) => {
+    installAuthFailureLimit(api, opts.authFailureLimit);
     installAuthentication(api, deps.authenticator);
     installRateLimit(api, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
     installAudit(api, deps);

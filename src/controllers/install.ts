@@ -102,5 +102,7 @@ export function defaultSessionQuota(): KubeObject {
 
 /** Creates the default quota when missing; true when it was created now. */
 export async function installDefaultQuota(client: KubeClient): Promise<boolean> {
+  const kind = { apiVersion: SessionKind.apiVersion, kind: 'SessionQuota' };
+  if (!client.resources.has(kind)) client.resources.register({ ...kind, plural: 'sessionquotas', namespaced: false });
   return Boolean(await client.create(defaultSessionQuota()).catch(ignoreAlreadyExists));
 }
