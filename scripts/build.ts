@@ -1,5 +1,6 @@
 /**
- * `npm run build`: compiles src/ to JavaScript in dist/ for production processes
+ * `npm run build`: builds the web UI (web/ → web/dist, served by the API at `/`) with Vite, and
+ * compiles src/ to JavaScript in dist/ for production processes
  * (`node dist/cli/main.js controller`). Development and tests run the TypeScript sources
  * directly; a long-running production process should not: Node's type stripping keeps its
  * WebAssembly compiler resident, about 30 MiB of the controller's memory budget.
@@ -7,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureWebUi } from '../src/cli/web-build.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -21,4 +23,8 @@ for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, enc
   fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
   fs.copyFileSync(path.join(root, 'src', file), path.join(dist, file));
 }
+// The web UI: Vite bundles web/ into web/dist, which the API serves at `/` (skipped when web/dist
+// is newer than every source: a build running beside a server must not swap its files needlessly).
+ensureWebUi();
+process.stdout.write(`built web/dist/ (served by the API at /)\n`);
 process.stdout.write(`built ${path.relative(root, dist)}/ (run: node dist/cli/main.js <command>)\n`);

@@ -11,6 +11,8 @@ import type { ClusterView } from './kube/cluster-view.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { OpenApiBuilder } from './openapi.ts';
 import type { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
+import type { AddressMode } from './session-router.ts';
+import type { CookieSettings } from './auth/session-cookie.ts';
 
 /** The shared parts of a running API. */
 export interface ApiDeps {
@@ -34,5 +36,9 @@ export interface ApiDeps {
     connectionTtlMs: number;
     /** Longest time a WebSocket goes without re-checking its caller (account state, role, revocation). */
     socketRecheckMs: number;
+    /** Attributes of the gateway's sign-in cookie set at login. */
+    cookie: CookieSettings;
+    /** How session addresses look when the gateway is served on this port (the web UI links them). */
+    gateway?: AddressMode;
   };
 }

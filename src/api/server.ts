@@ -5,6 +5,7 @@
  * - under /api/v1: an encapsulated context whose hooks authenticate, rate-limit and audit, and
  *   in it one plugin per route group (src/api/routes/<group>.ts).
  */
+import http from 'node:http';
 import path from 'node:path';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -38,7 +39,7 @@ import { healthRoutes } from './routes/health.ts';
 import type { ClusterConfig } from '../runtime/client.ts';
 import { loadRestConfig } from '../runtime/rest-config-loader.ts';
 import { createCodeServer, type CodeServer } from '../codeserver/setup.ts';
-import { authenticateWithApi } from '../codeserver/graphql/api-auth.ts';
+import { authenticateWithApi } from './auth/codeserver-auth.ts';
 import type { CodeServerSettings } from '../codeserver/settings.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -46,7 +47,10 @@ import { userRoutes } from './routes/users.ts';
 import { liveUpdateRoutes } from './routes/live-updates.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { quotaRoutes } from './routes/quotas.ts';
+import { DEFAULT_WEB_ROOT, webUiRoutes } from './routes/web-ui.ts';
 import { HeartbeatCoalescer } from './sessions/heartbeat-coalescer.ts';
+import type { CookieSettings } from './auth/session-cookie.ts';
+import type { SessionRouter, SessionRouterFactory } from './session-router.ts';
 
 /** Authentication settings. */
 export interface ApiAuthOptions {
@@ -97,6 +101,12 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** Code-server provisioning (GraphQL at /graphql), served when set (GITEA_URL configured). */
   codeServer?: CodeServerSettings;
+  /** Folder of the built web UI served at `/` (default web/dist of this checkout); `false` serves none. */
+  webRoot?: string | false;
+  /** The session gateway on the API's port (under /s/ in path mode); off when absent. See ./session-router.ts. */
+  gateway?: SessionRouterFactory;
+  /** Attributes of the sign-in cookie the login sets for the gateway. */
+  cookie?: CookieSettings;
 }
 
 /** A running API server. */
@@ -107,6 +117,9 @@ export interface ApiServer {
   repo: Repository;
   view: ClusterView;
   heartbeats: HeartbeatCoalescer;
+  authenticator: Authenticator;
+  /** The session gateway, when served on this port. */
+  gateway?: SessionRouter;
   /** What happened to the first admin account at this start. */
   bootstrap: BootstrapResult;
   stop(): Promise<void>;
@@ -119,7 +132,8 @@ function loadKubeConfig(source: string | ClusterConfig): ClusterConfig {
   return typeof source === 'string' ? loadRestConfig({ kubeconfig: source }) : source;
 }
 
-async function buildAuth(opts: ApiServerOptions, repo: Repository): Promise<Pick<ApiDeps, 'issuer' | 'accounts' | 'authenticator'>> {
+/** The authentication parts of the API (also used by the standalone gateway, which shares them). */
+export async function buildAuth(opts: ApiServerOptions, repo: Repository): Promise<Pick<ApiDeps, 'issuer' | 'accounts' | 'authenticator'>> {
   const a = opts.auth ?? {};
   const storage = opts.databaseUrl ? { settings: repo.settings } : { file: opts.dataDir ? path.join(opts.dataDir, 'signing-key.jwk') : undefined };
   const key = await loadSigningKey(storage);
@@ -141,8 +155,29 @@ function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServer
   });
 }
 
-function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer): FastifyInstance {
+/**
+ * With a gateway, requests for session addresses go to it before fastify sees them: the gateway
+ * streams bodies through untouched, which fastify's body parsing would not allow.
+ */
+function serverFactory(gateway: SessionRouter | undefined) {
+  if (!gateway) return undefined;
+  return (handler: http.RequestListener) => http.createServer((req, res) => (gateway.matches(req) ? gateway.handleRequest(req, res) : handler(req, res)));
+}
+
+/** Routes WebSocket upgrades for session addresses to the gateway, the rest to the API's listeners. */
+function routeUpgrades(app: FastifyInstance, gateway: SessionRouter): void {
+  const server = app.server;
+  const others = server.listeners('upgrade') as Array<(...args: unknown[]) => void>;
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    if (gateway.matches(req)) gateway.handleUpgrade(req, socket, head);
+    else for (const listener of others) listener.call(server, req, socket, head);
+  });
+}
+
+function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer, gateway?: SessionRouter): FastifyInstance {
   const app = Fastify({
+    serverFactory: serverFactory(gateway),
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes ?? 256 * 1024,
@@ -165,6 +200,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
   });
   void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   void app.register(healthRoutes(deps, VERSION));
+  if (opts.webRoot !== false) void app.register(webUiRoutes(opts.webRoot ?? DEFAULT_WEB_ROOT));
   if (codeServer) registerCodeServer(app, deps, opts, codeServer);
   void app.register(async (api) => {
     installAuthFailureLimit(api, opts.authFailureLimit);
@@ -198,24 +234,34 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const bootstrap = await bootstrapAdmin(auth.accounts, repo, { password: opts.auth?.adminPassword, dataDir: opts.dataDir });
   const deps: ApiDeps = {
     repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth, accountChanges: new AccountChanges(),
-    settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, socketRecheckMs: opts.socketRecheckMs ?? 30_000 },
+    settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, cookie: opts.cookie ?? {},
+      gateway: opts.gateway?.mode, socketRecheckMs: opts.socketRecheckMs ?? 30_000 },
   };
+  const gateway = opts.gateway?.create({ view, authenticator: auth.authenticator, repo, activity: heartbeats, logger, registry: metrics.registry });
   view.start();
-  await Promise.race([view.waitForSync(), new Promise((resolve) => setTimeout(resolve, opts.cacheSyncTimeoutMs ?? 10_000).unref())]);
+  gateway?.start();
+  const synced = Promise.all([view.waitForSync(), gateway?.waitForSync()]);
+  await Promise.race([synced, new Promise((resolve) => setTimeout(resolve, opts.cacheSyncTimeoutMs ?? 10_000).unref())]);
   heartbeats.start();
   const codeServer = opts.codeServer ? createCodeServer({
     kubeConfig, registry: metrics.registry, logger, settings: opts.codeServer,
     activitySink: { record: (session, at) => heartbeats.record(session.metadata!.name!, at) },
   }) : undefined;
-  const app = buildApp(deps, opts, codeServer);
+  const app = buildApp(deps, opts, codeServer, gateway);
+  if (gateway) {
+    await app.ready();
+    routeUpgrades(app, gateway);
+  }
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const port = (app.server.address() as import('node:net').AddressInfo).port;
   codeServer?.poller?.start();
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, repo, view, heartbeats, bootstrap,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, repo, view, heartbeats, gateway, bootstrap,
+    authenticator: auth.authenticator,
     async stop() {
       await codeServer?.poller?.stop();
+      await gateway?.stop();
       await app.close();
       await heartbeats.stop();
       await view.stop();

@@ -4,7 +4,7 @@
  * TypeScript, so the CRD, the validation and the types cannot drift apart.
  */
 import type { TSchema } from '@sinclair/typebox';
-import type { JsonValue } from '../controlplane/api/object.ts';
+import type { JsonValue } from '../apimachinery/object.ts';
 
 /** A JSON-Schema node as it appears in a CRD (apiextensions JSONSchemaProps), plain JSON. */
 export interface JsonSchemaProps {

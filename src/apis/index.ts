@@ -11,6 +11,11 @@ import { nodeOperationCrd } from './stream/v1alpha1/nodeoperation.ts';
 /** The descriptions of all our resources, in install order (templates before the sessions that use them). */
 export const crdDescriptions: readonly CrdDescription[] = [templateCrd, sessionCrd, sessionQuotaCrd, nodeOperationCrd];
 
+/** Each custom kind's REST path parts (for a client's resource table), from the CRD descriptions so they cannot drift. */
+export function crdRegistrations(): { apiVersion: string; kind: string; plural: string; namespaced: boolean }[] {
+  return crdDescriptions.map((d) => ({ apiVersion: `${d.group}/${d.version}`, kind: d.names.kind, plural: d.names.plural, namespaced: d.scope === 'Namespaced' }));
+}
+
 /** All CustomResourceDefinition objects, freshly built (callers may mutate them). */
 export function crds(): CustomResourceDefinition[] {
   return crdDescriptions.map(buildCrd);

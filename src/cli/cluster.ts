@@ -20,7 +20,6 @@ export function defaultDataDir(): string {
   return process.env.STREAMSPACE_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'streamspace');
 }
 
-/** Parses --data-dir, --in-memory, --no-sync, --port and --kubeconfig (plus `extra` options of the caller). */
 /** The usage of `streamspace cluster`; `up` adds its own lines. */
 export const CLUSTER_USAGE = `Usage: streamspace cluster [options]
 

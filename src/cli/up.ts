@@ -11,7 +11,7 @@
  * registered itself. A SIGKILL therefore needs no manual step; a SIGTERM leaves the Endpoints.
  */
 import { ensureNamespace, installBuiltinTemplates, installCrds, installDefaultQuota, PLATFORM_NAMESPACE } from '../controllers/install.ts';
-import { createControllerManager, type ControllerManager } from '../controllers/manager.ts';
+import { createControllerProcess, type ControllerProcess } from './controller-process.ts';
 import { readControllerSettings } from '../controllers/settings.ts';
 import { streamspaceResources } from '../controllers/kinds.ts';
 import { KubeClient } from '../runtime/client.ts';
@@ -22,6 +22,8 @@ import { startApiServer } from '../api/server.ts';
 import { adminPasswordFromEnv, codeServerOptions } from './api.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { ensureWebUi } from './web-build.ts';
+import { gatewayOnApiPort } from '../gateway/gateway.ts';
 import type { WebhookServerSettings } from '../webhooks/server.ts';
 
 const UP_USAGE = `${CLUSTER_USAGE.replace('streamspace cluster', 'streamspace up')}  --api-port N        the StreamSpace API's port (default $STREAMSPACE_API_PORT or 8080)
@@ -37,9 +39,19 @@ function apiPort(argv: string[]): number {
 }
 
 /** Resolves once the webhooks serve (and are listed in their Service); rejects if the manager stops first. */
-async function admissionServing(ctrl: ControllerManager, running: Promise<void>): Promise<void> {
+async function admissionServing(ctrl: ControllerProcess, running: Promise<void>): Promise<void> {
   if (!ctrl.webhooks) return;
   await Promise.race([ctrl.webhooks.serving(), running.then(() => Promise.reject(new Error('controllers stopped before the webhooks served')))]);
+}
+
+/** Builds the web UI once on a fresh clone; without Vite (production installs) the API says how. */
+function prepareWebUi(): string {
+  try {
+    ensureWebUi();
+    return '';
+  } catch (err) {
+    return `   (not built: ${err instanceof Error ? err.message : String(err)})`;
+  }
 }
 
 function withCallerToken(settings: WebhookServerSettings | undefined, callerToken: string): WebhookServerSettings | undefined {
@@ -49,6 +61,7 @@ function withCallerToken(settings: WebhookServerSettings | undefined, callerToke
 export async function runUp(argv: string[]): Promise<void> {
   const flags = parseClusterFlags(argv, { port: 6443 }, UP_USAGE, { 'api-port': { type: 'string' } });
   const adminPassword = adminPasswordFromEnv();
+  const webProblem = prepareWebUi();
   // The control plane presents this token to the webhooks, which refuse reviews without it (forged ones).
   const webhookToken = process.env.STREAMSPACE_WEBHOOK_CALLER_TOKEN || randomBytes(32).toString('base64url');
   const cp = await startFromFlags(flags, { webhookToken });
@@ -59,7 +72,7 @@ export async function runUp(argv: string[]): Promise<void> {
   // One process, one controller: no lease to contend for; the endpoint stays on loopback. STREAMSPACE_* variables still win.
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', ...process.env });
   const webhooks = withCallerToken(webhookSettingsFromEnv(process.env), webhookToken);
-  const ctrl = createControllerManager({ kubeConfig, settings, processMetrics: true, webhooks });
+  const ctrl = createControllerProcess({ kubeConfig, settings, processMetrics: true, webhooks });
   const stop = new AbortController();
   const running = ctrl.start(stop.signal);
   const url = await servingUrl(ctrl, running, true);
@@ -72,6 +85,8 @@ export async function runUp(argv: string[]): Promise<void> {
     dataDir: flags.dataDir && path.join(flags.dataDir, 'api'),
     auth: { adminPassword },
     codeServer: codeServerOptions(PLATFORM_NAMESPACE),
+    // Sessions open through the gateway on the API's port (/s/{session}/), as the web UI links them.
+    gateway: gatewayOnApiPort(),
   });
   const lines = [
     'StreamSpace is up.',
@@ -81,6 +96,7 @@ export async function runUp(argv: string[]): Promise<void> {
     `  Controllers:               /healthz, /readyz, /metrics at ${url}; ${describeScope(settings)}`,
     `  Templates:                 namespace ${PLATFORM_NAMESPACE}${created.length ? ` (installed ${created.join(', ')})` : ''}`,
     `  StreamSpace API:           ${api.url}   (OpenAPI: ${api.url}/api/openapi.json)`,
+    `  Web UI:                    ${api.url}/${webProblem}`,
   ];
   if (quotaCreated) lines.push('  Default quota:             SessionQuota "default" installed (5 sessions, 3 running, 4 CPU / 8Gi each, no GPUs); change it with PUT /api/v1/quotas/default');
   if (api.bootstrap.generatedPassword) lines.push(`  Admin login:               admin / ${api.bootstrap.generatedPassword}   (shown once; stored in the data folder)`);

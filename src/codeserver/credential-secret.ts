@@ -3,12 +3,12 @@
  * It is owned by its Session (garbage-collected with it) and read by the pod only through
  * `secretKeyRef`, so the token is never a literal value in the pod spec.
  */
-import { createHash } from 'node:crypto';
-import type { KubeObject, OwnerReference } from '../controlplane/api/object.ts';
+import type { KubeObject, OwnerReference } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
+import { CREDENTIAL_KEYS, credentialSecretName } from '../apis/stream/v1alpha1/repository-clone.ts';
 
-/** Keys of the credential Secret. */
-export const CREDENTIAL_KEYS = { username: 'username', token: 'token' } as const;
+export { CREDENTIAL_KEYS, credentialSecretName };
+
 
 /** The user name sent with the token; Gitea ignores it when the password is a token. */
 export const CREDENTIAL_USERNAME = 'oauth2';
@@ -16,15 +16,6 @@ export const CREDENTIAL_USERNAME = 'oauth2';
 /** The field manager / managed-by value of everything the service writes. */
 export const CODESERVER_MANAGER = 'streamspace-codeserver';
 
-const MAX_NAME = 253;
-
-/** Name of the session's credential Secret: `<session>-git-credential`, cut and hashed when too long. */
-export function credentialSecretName(session: Session): string {
-  const name = `${session.metadata.name ?? ''}-git-credential`;
-  if (name.length <= MAX_NAME) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
-  return `${name.slice(0, MAX_NAME - 11).replace(/[-.]+$/, '')}-${hash}`;
-}
 
 function ownerReference(session: Session): OwnerReference {
   return { apiVersion: session.apiVersion, kind: session.kind, name: session.metadata.name ?? '', uid: session.metadata.uid ?? '', blockOwnerDeletion: false };

@@ -9,9 +9,12 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import { workloadName } from '../controllers/session/naming.ts';
+import { workloadName } from '../apis/stream/v1alpha1/naming.ts';
 import { isConflict, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
+import { kubeTime } from '../apimachinery/time.ts';
+import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
+import { activityPatchBody, newerActivity } from '../apis/stream/v1alpha1/activity.ts';
 
 /** Receives activity seen on an instance. */
 export interface ActivitySink {
@@ -44,15 +47,8 @@ export interface PollSummary {
   failed: number;
 }
 
-/** metav1.Time has second precision: the instant as Kubernetes stores it. */
-export function kubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { kubeTime };
 
-function storedActivity(session: Session): number {
-  const at = session.status?.lastActivity ? Date.parse(session.status.lastActivity) : NaN;
-  return Number.isFinite(at) ? at : -Infinity;
-}
 
 /** See the module comment. */
 export class ActivityPoller {
@@ -84,7 +80,7 @@ export class ActivityPoller {
   }
 
   async #poll(): Promise<PollSummary> {
-    const running = (await this.#o.listSessions()).filter((s) => (s.spec.state ?? 'running') === 'running' && s.status?.phase === 'Running');
+    const running = (await this.#o.listSessions()).filter((s) => desiredState(s) === 'running' && s.status?.phase === 'Running');
     const summary: PollSummary = { polled: running.length, recorded: 0, failed: 0 };
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -105,7 +101,7 @@ export class ActivityPoller {
       return undefined;
     });
     if (heartbeat === undefined) return 'failed';
-    if (heartbeat <= 0 || Date.parse(kubeTime(heartbeat)) <= storedActivity(session)) return 'unchanged';
+    if (heartbeat <= 0 || newerActivity(session, heartbeat) === undefined) return 'unchanged';
     await this.#o.sink.record(session, heartbeat);
     return 'recorded';
   }
@@ -136,10 +132,10 @@ export class StatusActivityWriter implements ActivitySink {
   }
 
   async record(session: Session, atMs: number): Promise<void> {
-    const lastActivity = kubeTime(atMs);
-    if (Date.parse(lastActivity) <= storedActivity(session)) return;
+    const lastActivity = newerActivity(session, atMs);
+    if (lastActivity === undefined) return;
     try {
-      await this.#client.patchStatus(session, mergePatch({ metadata: { resourceVersion: session.metadata.resourceVersion }, status: { lastActivity } }));
+      await this.#client.patchStatus(session, mergePatch(activityPatchBody(session, lastActivity)));
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return;
       this.#logger?.warn({ session: session.metadata.name, err: String(err) }, 'Could not write lastActivity');

@@ -5,9 +5,10 @@
  * write, and the service is not on any hot path.
  */
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { PodKind, SessionKind } from '../controllers/kinds.ts';
-import { LABELS, MANAGED_BY, selectorLabels } from '../controllers/session/naming.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { PodKind } from '../apimachinery/builtin-kinds.ts';
+import { SessionKind } from '../apis/stream/v1alpha1/kinds.ts';
+import { LABELS, MANAGED_BY, selectorLabels } from '../apis/stream/v1alpha1/naming.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import { INSTANCE_SELECTOR, isInstance, latestCloneReport, toInstance, type CodeServerInstance } from './instance.ts';
 import type { InstanceSnapshot } from './metrics.ts';

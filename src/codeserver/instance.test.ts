@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { formatBytes, instanceId, instanceSession, isInstance, latestCloneReport, toInstance } from './instance.ts';
 import { usedBytesByUser } from './metrics.ts';
 import { defaultCodeServerSettings } from './settings.ts';

@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { apiVersion } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { Session, SessionSpec } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { parseCloneReport, type CloneReport } from './clone-script.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { parseCloneReport, type CloneReport } from '../apis/stream/v1alpha1/repository-clone.ts';
 import { CODESERVER_MANAGER } from './credential-secret.ts';
-import { CHECKOUT_CONTAINER } from './init-container.ts';
+import { CHECKOUT_CONTAINER } from '../apis/stream/v1alpha1/repository-clone.ts';
 import type { CodeServerSettings } from './settings.ts';
 import { instanceStatus, type InstanceStatus } from './status.ts';
 

@@ -13,10 +13,10 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { ClaimKind } from '../controllers/kinds.ts';
-import { desiredHomeClaim } from '../controllers/session/children.ts';
-import { homeClaimName } from '../controllers/session/naming.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { ClaimKind } from '../apimachinery/builtin-kinds.ts';
+import { desiredHomeClaim } from '../apis/stream/v1alpha1/home-claim.ts';
+import { homeClaimName } from '../apis/stream/v1alpha1/naming.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import type { CodeServerUser } from './caller.ts';
@@ -30,6 +30,7 @@ import type { CodeServerMetrics, ProvisionResult } from './metrics.ts';
 import { assertCloneUrl, assertRepositoryNames, InvalidRepositoryError } from './names.ts';
 import { pollUntil } from './poll.ts';
 import type { CodeServerSettings } from './settings.ts';
+import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
 
 /** The seed's ProvisionResult. */
 export interface ProvisionOutcome {
@@ -138,7 +139,7 @@ export class Provisioner {
       throw new CodeServerError('CONFLICT', withDetail(MESSAGES.instance, 'the instance is being deleted; try again when it is gone'));
     }
     await this.upsertCredential(existing, this.cloneToken(user));
-    if ((existing.spec.state ?? 'running') !== 'running') {
+    if (desiredState(existing) !== 'running') {
       await this.#d.client.patch(existing, mergePatch({ spec: { state: 'running' } }));
     }
     const instance = await waitForInstance(this.#d.store, existing.metadata.name!, this.#d.settings.timeoutMs);

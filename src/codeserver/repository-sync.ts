@@ -7,9 +7,9 @@
  * (pulled, up-to-date, or why not), or the reason the pod does not start.
  */
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { DeploymentKind } from '../controllers/kinds.ts';
-import { workloadName } from '../controllers/session/naming.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { DeploymentKind } from '../apimachinery/builtin-kinds.ts';
+import { workloadName } from '../apis/stream/v1alpha1/naming.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import { CodeServerError, MESSAGES, withDetail } from './errors.ts';

@@ -7,17 +7,17 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { ClaimKind, SessionKind } from '../controllers/kinds.ts';
-import { SESSION_CONTAINER } from '../controllers/session/deployment.ts';
-import { homeClaimName } from '../controllers/session/naming.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { ClaimKind } from '../apimachinery/builtin-kinds.ts';
+import { SessionKind } from '../apis/stream/v1alpha1/kinds.ts';
+import { homeClaimName, SESSION_CONTAINER } from '../apis/stream/v1alpha1/naming.ts';
 import { ignoreNotFound, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { mergePatch } from '../runtime/patch.ts';
 import { isAdmin, requireUser, type CodeServerUser } from './caller.ts';
 import { repositoryCredentialSecret } from './credential-secret.ts';
 import { CodeServerError, instanceNotFound, MESSAGES, withDetail } from './errors.ts';
 import type { GiteaClient } from './gitea/client.ts';
-import { CHECKOUT_CONTAINER, FETCH_CONTAINER } from './init-container.ts';
+import { CHECKOUT_CONTAINER, FETCH_CONTAINER } from '../apis/stream/v1alpha1/repository-clone.ts';
 import { formatBytes, type CodeServerInstance } from './instance.ts';
 import { InstanceStore } from './instance-store.ts';
 import { usedBytesByUser, type CodeServerMetrics } from './metrics.ts';
@@ -26,6 +26,7 @@ import { Provisioner, waitForInstance, type ProvisionOutcome } from './provision
 import { syncRepository } from './repository-sync.ts';
 import type { CodeServerSettings } from './settings.ts';
 import { isPodReady, type InstanceStatus } from './status.ts';
+import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
 
 /** What the service works with. */
 export interface CodeServerServiceOptions {
@@ -123,7 +124,7 @@ export class CodeServerService {
   /** Hibernates the instance: the pod goes, the home volume stays. */
   async stopCodeServer(caller: CodeServerUser | undefined, id: string): Promise<boolean> {
     const session = await this.#owned(caller, id);
-    if ((session.spec.state ?? 'running') !== 'hibernated') await this.#setState(session, 'hibernated');
+    if (desiredState(session) !== 'hibernated') await this.#setState(session, 'hibernated');
     return true;
   }
 
@@ -132,7 +133,7 @@ export class CodeServerService {
     const user = requireUser(caller);
     const session = await this.#owned(user, id);
     await this.#refreshCredential(user, session);
-    if ((session.spec.state ?? 'running') !== 'running') await this.#setState(session, 'running');
+    if (desiredState(session) !== 'running') await this.#setState(session, 'running');
     return (await waitForInstance(this.store, id, this.#o.settings.timeoutMs)) ?? await this.store.view(session);
   }
 

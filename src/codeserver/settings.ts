@@ -4,9 +4,12 @@
  * CODESERVER_MEMORY, PVC_SIZE, PVC_STORAGE_CLASS, CODESERVER_NAMESPACE) plus the few this
  * implementation adds (how access is checked, the Git image, limits, idle polling).
  */
-import { parseDuration } from '../controlplane/api/duration.ts';
-import { isValidQuantity } from '../controlplane/api/quantity.ts';
+import { parseDuration } from '../apimachinery/duration.ts';
+import { isValidQuantity } from '../apimachinery/quantity.ts';
 import { cloneUrlProblem } from './names.ts';
+import { DEFAULT_GIT_IMAGE } from '../apis/stream/v1alpha1/repository-clone.ts';
+
+export { DEFAULT_GIT_IMAGE };
 
 /**
  * How repository access is checked:
@@ -57,8 +60,6 @@ export interface CodeServerSettings {
   activityPollIntervalMs: number;
 }
 
-/** The image of the repository init containers: alpine/git, pinned so every pod runs the same Git. */
-export const DEFAULT_GIT_IMAGE = 'alpine/git:v2.54.0';
 
 /** The settings before any variable is read (GITEA_URL is required, so it starts empty). */
 export function defaultCodeServerSettings(): CodeServerSettings {

@@ -5,8 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { streamspaceResources } from '../controllers/kinds.ts';
+import { crdRegistrations } from '../apis/index.ts';
 import { KubeClient, type ClusterConfig } from '../runtime/client.ts';
+import { ResourceTable } from '../runtime/resources.ts';
 import { CODESERVER_MANAGER } from './credential-secret.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { codeServerGraphQL, type AuthenticateRequest } from './graphql/plugin.ts';
@@ -41,7 +42,7 @@ export interface CodeServer {
 /** Builds the service from settings (nothing runs until the poller is started). */
 export function createCodeServer(opts: CodeServerSetupOptions): CodeServer {
   const { settings, logger } = opts;
-  const client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: CODESERVER_MANAGER, resources: streamspaceResources() });
+  const client = new KubeClient({ kubeConfig: opts.kubeConfig, fieldManager: CODESERVER_MANAGER, resources: new ResourceTable(crdRegistrations()) });
   const gitea = new GiteaClient({ baseUrl: settings.giteaServiceUrl || settings.giteaUrl, timeoutMs: settings.giteaTimeoutMs });
   const store = new InstanceStore(client, settings.namespace);
   const metrics = opts.registry ? new CodeServerMetrics(opts.registry, () => store.snapshot()) : undefined;

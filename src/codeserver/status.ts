@@ -9,9 +9,10 @@
  *   a pod exists but is not ready yet (init containers, probes) ...... STARTING
  *   nothing scheduled yet ............................................ PENDING
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
-import { FATAL_WAITING_REASONS } from '../controllers/session/workload.ts';
+import { FATAL_WAITING_REASONS } from '../apis/stream/v1alpha1/pod-failure.ts';
+import { desiredState } from '../apis/stream/v1alpha1/desired-state.ts';
 
 /** The seed's instance states. */
 export const INSTANCE_STATUSES = ['PENDING', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'ERROR'] as const;
@@ -53,7 +54,7 @@ export function podProblem(pod: KubeObject): string | undefined {
 export function instanceStatus(session: Session, pods: KubeObject[]): InstanceStatus {
   const live = pods.filter((p) => !p.metadata.deletionTimestamp);
   if (session.metadata.deletionTimestamp) return 'STOPPING';
-  const state = session.spec.state ?? 'running';
+  const state = desiredState(session);
   const phase = session.status?.phase;
   if (state === 'terminated' || phase === 'Terminated') return pods.length ? 'STOPPING' : 'STOPPED';
   if (state === 'hibernated') return pods.length === 0 && phase === 'Hibernated' ? 'STOPPED' : 'STOPPING';

@@ -10,8 +10,8 @@
  * desired object changes, the hash differs and the object is re-applied.
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { compareQuantities, parseQuantity } from '../controlplane/api/quantity.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { compareQuantities, parseQuantity } from '../apimachinery/quantity.ts';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

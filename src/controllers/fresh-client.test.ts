@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { InformerCache } from '../runtime/cache.ts';
 import type { KubeClient } from '../runtime/client.ts';
 import { TestClock } from '../runtime/clock.ts';

@@ -11,7 +11,7 @@
  * a later change by someone else, including a deletion, is seen as soon as the cache has it.
  * Deletions are remembered the same way, so a child already deleted is not deleted again.
  */
-import { deepCopy, type KubeObject } from '../controlplane/api/object.ts';
+import { deepCopy, type KubeObject } from '../apimachinery/object.ts';
 import type { InformerCache, CacheListOptions } from '../runtime/cache.ts';
 import { ignoreNotFound, type DeleteOptions, type KubeClient, type ObjectKey, type ObjectRef } from '../runtime/client.ts';
 import type { Clock } from '../runtime/clock.ts';

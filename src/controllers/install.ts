@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as yaml from 'js-yaml';
 import { crds } from '../apis/index.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { ignoreAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { sleep, realClock } from '../runtime/clock.ts';
 import { applyPatch } from '../runtime/patch.ts';

@@ -26,8 +26,6 @@ import { setupSessionController } from './session/setup.ts';
 import type { ControllerSettings } from './settings.ts';
 import { setupTemplateController } from './template/setup.ts';
 import { setupNodeOperationController } from './nodeoperation/setup.ts';
-import { addWebhookServer, type WebhookServer, type WebhookServerSettings } from '../webhooks/server.ts';
-import { addQuotaStatusUpdater } from '../webhooks/quota-status.ts';
 
 /** The field manager of every write the controllers make. */
 export const FIELD_MANAGER = 'streamspace-controller';
@@ -51,11 +49,6 @@ export interface ControllerManagerOptions {
   gracefulShutdownTimeoutMs?: number;
   /** Also export process metrics (RSS, CPU, event loop lag), as the `controller` command does. */
   processMetrics?: boolean;
-  /**
-   * Serve StreamSpace's admission webhooks (quota, defaults, validation) from this process and keep
-   * SessionQuota status up to date. Off unless given: tests of the controllers alone run without them.
-   */
-  webhooks?: WebhookServerSettings;
 }
 
 /** A configured controller manager, ready to start. */
@@ -69,8 +62,6 @@ export interface ControllerManager {
   eventRequests(): RequestStats;
   /** Base URL of /healthz, /readyz and /metrics once started ('' when disabled). */
   url(): string;
-  /** The admission webhook server, when this manager runs one. */
-  readonly webhooks?: WebhookServer;
 }
 
 function registerRequestGauge(registry: Registry, clients: Record<string, KubeClient>): void {
@@ -121,13 +112,8 @@ export function createControllerManager(opts: ControllerManagerOptions): Control
   setupTemplateController(manager, client);
   setupSessionController(manager, { client, recorder, metrics, settings });
   setupNodeOperationController(manager, { client, recorder, maxConcurrentReconciles: settings.maxConcurrentReconciles });
-  let webhooks: WebhookServer | undefined;
-  if (opts.webhooks) {
-    webhooks = addWebhookServer(manager, { ...opts.webhooks, quota: { homeVolumeSize: settings.home.size, ...opts.webhooks.quota } });
-    addQuotaStatusUpdater(manager);
-  }
   return {
-    manager, webhooks,
+    manager,
     start: (signal) => manager.start(signal),
     objectRequests: () => manager.getClient().requestStats(),
     eventRequests: () => eventsClient.requestStats(),

@@ -4,7 +4,7 @@
  * pods) then cost a map lookup instead of a scan, with a deep copy, of the whole cache: with a
  * thousand sessions that is the difference between O(1) and O(n) per event, O(n²) per burst.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { Informer } from '../runtime/cache.ts';
 import type { Request } from '../runtime/reconcile.ts';
 

@@ -4,8 +4,9 @@
  * {@link SETTING_DEFINITIONS}: its flag, its variable, its help line and how it is parsed, so the
  * parser, the help text and the docs cannot disagree. A flag wins over its variable.
  */
-import { parseDuration } from '../controlplane/api/duration.ts';
-import { isValidQuantity } from '../controlplane/api/quantity.ts';
+import { parseDuration } from '../apimachinery/duration.ts';
+import { isValidQuantity } from '../apimachinery/quantity.ts';
+import type { HomeClaimSettings } from '../apis/stream/v1alpha1/home-claim.ts';
 
 /** How sessions are exposed: an Ingress, an Istio VirtualService or a Gateway API HTTPRoute. */
 export type RouteKindSetting = 'ingress' | 'istio' | 'gateway-api';
@@ -14,13 +15,7 @@ export type RouteKindSetting = 'ingress' | 'istio' | 'gateway-api';
 export type MaxDurationAction = 'terminate' | 'hibernate';
 
 /** The user's persistent home volume. */
-export interface HomeVolumeSettings {
-  /** StorageClass of new home claims; unset uses the cluster's default class. */
-  storageClassName?: string;
-  /** Requested size, a quantity. */
-  size: string;
-  accessMode: 'ReadWriteOnce' | 'ReadWriteMany' | 'ReadWriteOncePod' | 'ReadOnlyMany';
-}
+export type HomeVolumeSettings = HomeClaimSettings;
 
 /** A Gateway API parent reference. */
 export interface GatewayRef {

@@ -5,7 +5,7 @@
  * the control plane through these, never through its memory.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, StatusError } from './api/errors.ts';
+import { badRequest, StatusError } from '../apimachinery/errors.ts';
 import type { FaultInjector, FaultRule } from './faults.ts';
 import type { ExtraRoute } from './http/server.ts';
 import { sendJson } from './http/respond.ts';

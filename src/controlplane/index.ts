@@ -120,12 +120,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const auth = new TokenAuthenticator();
   auth.add(token, { username: 'admin', groups: ['system:masters'] });
   await bootstrap(svc);
-  const simulation = await startSimulatedCluster(svc, opts.simulation ?? {});
+  const simulation = await startSimulatedCluster(svc, opts.simulation ?? {}, opts.dataDir);
   const faults = new FaultInjector();
   const routes: ExtraRoute[] = [openApiRoutes(registry), debugRoutes({ faults, store, simulation })];
   let address = '';
   const server = createApiServer({
-    svc, auth, faults, routes, podLogs: simulation.podLogs, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
+    svc, auth, faults, routes, podLogs: simulation.podLogs, podLogFollow: simulation.podLogFollow, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
     maxWatchSeconds: opts.maxWatchSeconds ?? 1800, serverAddress: () => address,
     version: { major: '1', minor: '34', gitVersion: 'v1.34.0-streamspace', gitCommit: 'streamspace', gitTreeState: 'clean', buildDate: '2026-11-01T00:00:00Z', goVersion: 'go1.24', compiler: 'gc', platform: 'linux/amd64' },
   }, { cert: serving.certPem, key: serving.keyPem });

@@ -1,13 +1,13 @@
 /**
- * Typed API errors. kube-apiserver answers every failure with a metav1.Status body. ApiError
+ * Typed API errors. kube-apiserver answers every failure with a metav1.Status body. KubeApiError
  * parses it once so callers can ask "was it a 404?" without JSON.parse in every controller.
  * It has the shape of client-node's ApiException (code, body, headers) without importing
  * client-node, and toApiError also accepts ApiExceptions thrown by client-node's generated APIs.
  */
-import type { StatusDetails } from '../controlplane/api/errors.ts';
+import type { StatusDetails } from '../apimachinery/errors.ts';
 
 /** A failed API request: HTTP code, Status reason and message. `body` keeps the raw text. */
-export class ApiError extends Error {
+export class KubeApiError extends Error {
   /** The HTTP status code. */
   readonly code: number;
   /** The response body as received. */
@@ -23,7 +23,7 @@ export class ApiError extends Error {
     this.body = body;
     this.headers = headers;
     const status = parseStatus(body);
-    this.name = 'ApiError';
+    this.name = 'KubeApiError';
     this.reason = status?.reason || reasonForCode(code);
     this.details = status?.details;
     this.message = status?.message || `HTTP ${code}${body ? `: ${body.slice(0, 200)}` : ''}`;
@@ -58,21 +58,21 @@ function reasonForCode(code: number): string {
 }
 
 /**
- * The typed form of `err` when it is an API failure (an ApiError, or any client-node
+ * The typed form of `err` when it is an API failure (an KubeApiError, or any client-node
  * ApiException whose body is the raw Status text or an already-parsed object).
  */
-export function toApiError(err: unknown): ApiError | undefined {
-  if (err instanceof ApiError) return err;
+export function toApiError(err: unknown): KubeApiError | undefined {
+  if (err instanceof KubeApiError) return err;
   if (isApiException(err)) {
     const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body ?? '');
-    return new ApiError(err.code, body, err.headers ?? {});
+    return new KubeApiError(err.code, body, err.headers ?? {});
   }
   return undefined;
 }
 
 /** client-node's ApiException, recognised by shape (an Error with a numeric HTTP code and a body). */
 function isApiException(err: unknown): err is Error & { code: number; body: unknown; headers?: Record<string, string> } {
-  if (!(err instanceof Error) || err.name === 'ApiError') return false;
+  if (!(err instanceof Error) || err.name === 'KubeApiError') return false;
   const e = err as Error & { code?: unknown };
   return typeof e.code === 'number' && e.code >= 100 && e.code <= 599 && 'body' in err;
 }

@@ -4,7 +4,7 @@
  * cache.
  */
 import type { Logger } from 'pino';
-import { deepCopy, type KubeObject } from '../controlplane/api/object.ts';
+import { deepCopy, type KubeObject } from '../apimachinery/object.ts';
 import type { KubeClient, ObjectKey } from './client.ts';
 import type { Clock } from './clock.ts';
 import { SharedInformer, type CacheTransform, type InformerHandler } from './internal/informer.ts';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { KubeClient, ignoreAlreadyExists, ignoreNotFound, isAlreadyExists, isConflict, isNotFound, toApiError, ApiError } from './client.ts';
+import { KubeClient, ignoreAlreadyExists, ignoreNotFound, isAlreadyExists, isConflict, isNotFound, toApiError, KubeApiError } from './client.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { applyPatch, jsonPatch, mergePatch } from './patch.ts';
 
@@ -128,11 +128,11 @@ test('delete sends DeleteOptions only when given, and accepts a Status reply', a
   assert.deepEqual(JSON.parse(seen[1].body), { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Foreground' });
 });
 
-test('failures become ApiError with code, reason and message from the Status body', async () => {
+test('failures become KubeApiError with code, reason and message from the Status body', async () => {
   const c = newClient();
   reply = { status: 404, body: status(404, 'NotFound', 'configmaps "a" not found') };
   const err = await c.get(CM, { namespace: 'ns', name: 'a' }).catch((e: unknown) => e);
-  assert.ok(err instanceof ApiError);
+  assert.ok(err instanceof KubeApiError);
   assert.equal(err.headers['content-type'], 'application/json', 'response headers kept, as on client-node ApiExceptions');
   assert.equal(err.code, 404);
   assert.equal(err.reason, 'NotFound');

@@ -1,10 +1,10 @@
 /**
  * KubeClient: the one Kubernetes client of the codebase. Generic REST (group/version/plural
  * from the {@link ResourceTable}) so custom resources work like built-ins; plain JSON objects;
- * every write names its field manager; every failure is an {@link ApiError}.
+ * every write names its field manager; every failure is an {@link KubeApiError}.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
-import { ApiError } from './api-error.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
+import { KubeApiError } from './api-error.ts';
 import { HttpsTransport } from './internal/https-transport.ts';
 import type { HttpRequest, Transport } from './internal/transport.ts';
 import type { RuntimeMetrics } from './metrics.ts';
@@ -13,7 +13,7 @@ import { ResourceTable, resourcePath, type KindRef, type ResourceType } from './
 import { toRestConfig, type KubeConfigLike } from './rest-config-loader.ts';
 import type { RestConfig } from './rest-config.ts';
 
-export { ignoreAlreadyExists, ignoreNotFound, isAlreadyExists, isConflict, isNotFound, toApiError, ApiError } from './api-error.ts';
+export { ignoreAlreadyExists, ignoreNotFound, isAlreadyExists, isConflict, isNotFound, toApiError, KubeApiError } from './api-error.ts';
 
 /** Names one object of a kind. `namespace` is ignored for cluster-scoped kinds. */
 export interface ObjectKey {
@@ -218,7 +218,7 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
 
   /**
    * Watches a kind from `resourceVersion`. Resolves once the server accepted the watch (rejects
-   * with an ApiError, e.g. 410 Expired, when it did not); events then arrive one by one.
+   * with an KubeApiError, e.g. 410 Expired, when it did not); events then arrive one by one.
    */
   async watch(kind: KindRef, opts: WatchOptions, callbacks: WatchCallbacks): Promise<WatchHandle> {
     const { namespace, ...rest } = opts;
@@ -239,7 +239,7 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
       { method: 'GET', path, query: { ...rest, watch: true }, userAgent: this.#userAgent },
       { onLine, onEnd: (err) => callbacks.onDone(err) },
     );
-    if (res.status < 200 || res.status > 299) throw new ApiError(res.status, res.text, res.headers);
+    if (res.status < 200 || res.status > 299) throw new KubeApiError(res.status, res.text, res.headers);
     return { abort: () => res.abort() };
   }
 
@@ -276,7 +276,7 @@ export class KubeClient implements ObjectReader, ObjectWriter, StatusWriter {
     try {
       const res = await this.#transport.send({ ...req, userAgent: this.#userAgent });
       code = String(res.status);
-      if (res.status < 200 || res.status > 299) throw new ApiError(res.status, res.text, res.headers);
+      if (res.status < 200 || res.status > 299) throw new KubeApiError(res.status, res.text, res.headers);
       return res;
     } finally {
       this.#metrics?.restClientRequests.inc({ code, method: req.method, host });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { KubeClient } from './client.ts';
 import { TestClock } from './clock.ts';
 import { KubeEventRecorder } from './event-recorder.ts';

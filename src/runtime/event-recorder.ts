@@ -5,11 +5,13 @@
  * Recording never blocks or throws: writes run in the background, failures are logged.
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { isNotFound } from './api-error.ts';
 import type { KubeClient } from './client.ts';
 import type { Clock } from './clock.ts';
 import { mergePatch } from './patch.ts';
+import { EventKind } from '../apimachinery/builtin-kinds.ts';
+import { kubeTime } from '../apimachinery/time.ts';
 
 /** Event types. */
 export type EventType = 'Normal' | 'Warning';
@@ -39,12 +41,7 @@ interface Recorded {
   count: number;
 }
 
-const EVENT_KIND = { apiVersion: 'v1', kind: 'Event' } as const;
-
-/** A Kubernetes `metav1.Time`: RFC 3339 with whole seconds. */
-function kubeTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+const EVENT_KIND = EventKind;
 
 /** See the module comment. */
 export class KubeEventRecorder implements EventRecorder {

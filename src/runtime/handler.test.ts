@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject, OwnerReference } from '../controlplane/api/object.ts';
+import type { KubeObject, OwnerReference } from '../apimachinery/object.ts';
 import { enqueueRequestForObject, enqueueRequestForOwner, enqueueRequestsFromMapFunc, type RequestQueue } from './handler.ts';
 import type { Request } from './reconcile.ts';
 

@@ -3,7 +3,7 @@
  * the object itself (For), its controlling owner (Owns), or whatever a map function says
  * (Watches).
  */
-import type { KubeObject, OwnerReference } from '../controlplane/api/object.ts';
+import type { KubeObject, OwnerReference } from '../apimachinery/object.ts';
 import type { CreateEvent, DeleteEvent, GenericEvent, UpdateEvent } from './object-event.ts';
 import { requestKey, type Request } from './reconcile.ts';
 import { groupOf, type KindRef } from './resources.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { controllerManagedBy } from './builder.ts';
 import { Manager, type ManagerOptions } from './manager.ts';
 import { generationChanged } from './predicate.ts';

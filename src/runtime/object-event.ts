@@ -3,7 +3,7 @@
  * (controller-runtime's pkg/event). Objects come from the informer cache: treat them as
  * read-only.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 
 /** An object appeared (first list, or created later). */
 export interface CreateEvent {

@@ -3,7 +3,7 @@
  * generated APIs default to JSON Patch, and custom resources reject strategic merge with 415,
  * so the runtime never lets the strategy be implicit.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 
 /** The Content-Type of each patch strategy (as kube-apiserver expects them). */
 export const PatchContentType = {

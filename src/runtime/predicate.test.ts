@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import {
   and, annotationChanged, generationChanged, labelChanged, not, or, predicateFuncs, resourceVersionChanged, type Predicate,
 } from './predicate.ts';

@@ -4,11 +4,9 @@
  * A table instead of discovery keeps requests predictable and works before a CRD is served.
  */
 
-/** Identifies a kind: `{ apiVersion: 'v1', kind: 'ConfigMap' }`. Any object is a KindRef. */
-export interface KindRef {
-  apiVersion: string;
-  kind: string;
-}
+import type { KindRef } from '../apimachinery/kind.ts';
+
+export type { KindRef };
 
 /** Everything needed to build the REST path of a kind. */
 export interface ResourceType extends KindRef {

@@ -21,7 +21,7 @@ import { isBeingDeleted, validateSessionAdmission } from './session-validation.t
 import { TemplateLookup } from './template-lookup.ts';
 import type { GroupTrust } from './user-groups.ts';
 import { validateTemplateAdmission } from './template-validation.ts';
-import { SessionUsageIndex } from './usage.ts';
+import { SessionUsageIndex } from '../apis/stream/v1alpha1/quota-usage.ts';
 
 /** One webhook: the path it is served at and its decision. */
 export interface AdmissionHandler {

@@ -2,8 +2,8 @@
  * AdmissionReview (admission.k8s.io/v1) as a webhook receives and answers it, and the three
  * answers a webhook gives: allow, deny with a Status, or allow with a JSON patch.
  */
-import type { StatusError } from '../controlplane/api/errors.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { StatusError } from '../apimachinery/errors.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 
 /** authentication/v1 UserInfo of the requester. */
 export interface AdmissionUserInfo {

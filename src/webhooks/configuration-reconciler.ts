@@ -10,7 +10,7 @@
  * changes of the configurations at once (informers) and re-reads everything every `resyncMs`.
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { Informer, InformerCache, InformerHandler } from '../runtime/cache.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import { realClock, sleep, type Clock } from '../runtime/clock.ts';

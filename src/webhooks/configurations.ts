@@ -22,7 +22,7 @@
  */
 import { PART_OF_LABEL } from '../apis/crd.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { NODE_OPERATION_WEBHOOK, nodeOperationValidatingWebhook } from './nodeoperation.ts';
 
 /** Name and path of each webhook. */

@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { deepEqual, type KubeObject } from '../controlplane/api/object.ts';
+import { deepEqual, type KubeObject } from '../apimachinery/object.ts';
 import { ignoreNotFound, isAlreadyExists, isConflict, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { realClock, sleep, type Clock } from '../runtime/clock.ts';
 import { microTime } from '../runtime/internal/lease-lock.ts';

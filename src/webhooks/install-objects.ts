@@ -11,7 +11,7 @@
  * value we set; fields the API server defaults (namespaceSelector, rule scope…) are not drift.
  */
 import { PART_OF_LABEL } from '../apis/crd.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { webhookConfigurations, WEBHOOK_PORT_NAME, type WebhookConfigurationOptions, type WebhookServiceReference } from './configurations.ts';
 
 /** Default Service: `streamspace/streamspace-webhooks`, port 443. */

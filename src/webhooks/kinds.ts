@@ -3,19 +3,13 @@
  * the runtime's resource table (the controllers register Session and Template; SessionQuota is
  * read only here, so the webhook server makes sure all three are known).
  */
-import { apiVersion } from '../apis/stream/v1alpha1/groupversion.ts';
 import { sessionCrd } from '../apis/stream/v1alpha1/session.ts';
 import { sessionQuotaCrd } from '../apis/stream/v1alpha1/sessionquota.ts';
 import { templateCrd } from '../apis/stream/v1alpha1/template.ts';
 import type { CrdDescription } from '../apis/crd.ts';
-import type { KindRef, ResourceTable } from '../runtime/resources.ts';
+import type { ResourceTable } from '../runtime/resources.ts';
 
-/** stream.streamspace.io/v1alpha1 Session. */
-export const SessionKind = { apiVersion, kind: 'Session' } as const satisfies KindRef;
-/** stream.streamspace.io/v1alpha1 Template. */
-export const TemplateKind = { apiVersion, kind: 'Template' } as const satisfies KindRef;
-/** stream.streamspace.io/v1alpha1 SessionQuota (cluster-scoped). */
-export const SessionQuotaKind = { apiVersion, kind: 'SessionQuota' } as const satisfies KindRef;
+export { SessionKind, SessionQuotaKind, TemplateKind } from '../apis/stream/v1alpha1/kinds.ts';
 
 const DESCRIPTIONS: readonly CrdDescription[] = [sessionCrd, templateCrd, sessionQuotaCrd];
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NodeOperation, NodeOperationSpec } from '../apis/stream/v1alpha1/nodeoperation.ts';
-import { isSystemKey } from '../controllers/nodeoperation/operation-policy.ts';
+import { isSystemKey } from '../apis/stream/v1alpha1/nodeoperation-policy.ts';
 import type { AdmissionOperation, AdmissionRequest } from './admission-review.ts';
 import { nodeOperationAdmissionHandler, nodeOperationValidatingWebhook, validateNodeOperationAdmission } from './nodeoperation.ts';
 

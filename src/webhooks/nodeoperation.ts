@@ -14,15 +14,16 @@
  * Served at {@link NODE_OPERATION_WEBHOOK}.path; {@link nodeOperationValidatingWebhook} is the entry
  * of the ValidatingWebhookConfiguration. The webhook server needs `get` on nodes.
  */
-import { fieldInvalid, invalid, type StatusCause } from '../controlplane/api/errors.ts';
-import { deepEqual } from '../controlplane/api/object.ts';
-import { FIELD_IMMUTABLE_MESSAGE } from '../controlplane/api/validation.ts';
+import { fieldInvalid, invalid, type StatusCause } from '../apimachinery/errors.ts';
+import { deepEqual } from '../apimachinery/object.ts';
+import { FIELD_IMMUTABLE_MESSAGE } from '../apimachinery/validation.ts';
 import { group, version } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { NodeOperation } from '../apis/stream/v1alpha1/nodeoperation.ts';
-import { nodeOperationSpecCauses } from '../controllers/nodeoperation/operation-policy.ts';
+import { nodeOperationSpecCauses } from '../apis/stream/v1alpha1/nodeoperation-policy.ts';
 import { isNotFound, type KubeClient } from '../runtime/client.ts';
 import type { AdmissionHandler } from './admission-handlers.ts';
 import { allow, deny, type AdmissionDecision, type AdmissionRequest } from './admission-review.ts';
+import { NodeKind } from '../apimachinery/builtin-kinds.ts';
 
 /** Name and path of the NodeOperation validating webhook. */
 export const NODE_OPERATION_WEBHOOK = { name: `validate.nodeoperations.${group}`, path: '/validate-nodeoperation' } as const;
@@ -75,7 +76,7 @@ export function nodeOperationAdmissionHandler(nodeExists: NodeExists): Admission
 export function nodeExistsVia(client: KubeClient): NodeExists {
   return async (name) => {
     try {
-      await client.get({ apiVersion: 'v1', kind: 'Node' }, { name });
+      await client.get(NodeKind, { name });
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

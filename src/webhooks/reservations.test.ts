@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { isLaterVersion, QuotaReservations } from './reservations.ts';
-import type { SessionFootprint } from './usage.ts';
+import type { SessionFootprint } from '../apis/stream/v1alpha1/quota-usage.ts';
 
 const footprint: SessionFootprint = { counted: true, running: true, cpu: 1_000_000_000n, memory: 0n, persistentHome: true };
 

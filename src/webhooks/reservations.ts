@@ -18,9 +18,9 @@
  * reservations: creates spread over N replicas in the same instant can overshoot a limit by up to
  * N-1 sessions (one per other replica) until the informers catch up, milliseconds later.
  */
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import type { InformerHandler } from '../runtime/cache.ts';
-import { sessionKey, type SessionFootprint } from './usage.ts';
+import { sessionKey, type SessionFootprint } from '../apis/stream/v1alpha1/quota-usage.ts';
 
 /** One admitted, not yet observed, change. */
 export interface Reservation {

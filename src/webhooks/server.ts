@@ -47,7 +47,7 @@ import { webhookConfigurations, type WebhookServiceReference } from './configura
 import { EndpointRegistration } from './endpoint-registration.ts';
 import { webhookService } from './install-objects.ts';
 import { SharedCertificates } from './shared-certificates.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { registerWebhookKinds } from './kinds.ts';
 import { WebhookMetrics } from './metrics.ts';
 import type { SessionDefaultSettings } from './session-defaults.ts';

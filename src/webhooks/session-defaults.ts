@@ -13,12 +13,13 @@
  * its own result (reinvocationPolicy IfNeeded, after a later webhook changed something) yields no
  * operations, and the answer carries no patch at all.
  */
-import { deepCopy } from '../controlplane/api/object.ts';
+import { deepCopy } from '../apimachinery/object.ts';
 import type { Session, SessionState } from '../apis/stream/v1alpha1/session.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
 import {
   allow, patch, pointerSegment, type AdmissionDecision, type AdmissionRequest, type AdmissionUserInfo, type JsonPatchOperation,
 } from './admission-review.ts';
+import { LEGACY_USER_LABEL } from '../apis/stream/v1alpha1/naming.ts';
 import { sessionLabels } from './session-labels.ts';
 import { resolveUserGroups, USER_GROUPS_ANNOTATION, type GroupTrust } from './user-groups.ts';
 import type { TemplateLookup } from './template-lookup.ts';
@@ -65,6 +66,8 @@ function labelOperations(session: Session): JsonPatchOperation[] {
     if (labels[key] === value) continue;
     ops.push({ op: key in labels ? 'replace' : 'add', path: `/metadata/labels/${pointerSegment(key)}`, value });
   }
+  // Sessions written before there was one user label carry the old one too: migrated away here.
+  if (LEGACY_USER_LABEL in labels) ops.push({ op: 'remove', path: `/metadata/labels/${pointerSegment(LEGACY_USER_LABEL)}` });
   return ops;
 }
 

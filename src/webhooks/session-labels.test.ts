@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { isValidLabelValue } from '../controlplane/api/validation.ts';
+import { isValidLabelValue } from '../apimachinery/validation.ts';
 import { sessionLabels, TEMPLATE_LABEL, USER_LABEL } from './session-labels.ts';
 
 void it('labels any user and template with valid values, distinct for users that sanitise alike', () => {

@@ -5,7 +5,7 @@
  * it carry the same user and template labels: the user's value is sanitised and always carries a
  * hash of the exact name, a template name is kept when it fits a label value.
  */
-import { LABELS, nameLabelValue, userLabelValue } from '../controllers/session/naming.ts';
+import { LABELS, nameLabelValue, userLabelValue } from '../apis/stream/v1alpha1/naming.ts';
 
 /** Label holding the (sanitised) name of the session's user. */
 export const USER_LABEL = LABELS.user;

@@ -11,8 +11,8 @@
  * A refusal is 403 Forbidden and says which limit, the usage and which quota, e.g.
  * `quota exceeded: user alice has 3 of 3 running sessions (SessionQuota "students")`.
  */
-import { StatusError } from '../controlplane/api/errors.ts';
-import { canonicalQuantityString, parseQuantity, type Quantity } from '../controlplane/api/quantity.ts';
+import { StatusError } from '../apimachinery/errors.ts';
+import { canonicalQuantityString, parseQuantity, type Quantity } from '../apimachinery/quantity.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { SessionQuota, SessionQuotaLimits } from '../apis/stream/v1alpha1/sessionquota.ts';
 import { isTemplateAllowed, selectSessionQuota } from '../apis/stream/v1alpha1/sessionquota-selection.ts';
@@ -22,7 +22,7 @@ import type { QuotaReservations } from './reservations.ts';
 import { recordedUserGroups, resolveUserGroups, type GroupTrust } from './user-groups.ts';
 import {
   addFootprint, footprintOf, largerFootprint, resourceAmount, sessionKey, type SessionFootprint, type SessionUsageIndex, type UserUsage,
-} from './usage.ts';
+} from '../apis/stream/v1alpha1/quota-usage.ts';
 import type { ResourceRequirements } from '../apis/corev1.ts';
 
 /** The limit a refusal is about: a SessionQuota limit name, or allowedTemplates. */

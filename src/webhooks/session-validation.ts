@@ -13,9 +13,9 @@
  * Problems are reported together as one 422 Invalid with a cause per field, as the API server's own
  * validation does.
  */
-import { fieldInvalid, formatValue, invalid, type StatusCause, type StatusError } from '../controlplane/api/errors.ts';
-import { deepEqual } from '../controlplane/api/object.ts';
-import { FIELD_IMMUTABLE_MESSAGE } from '../controlplane/api/validation.ts';
+import { fieldInvalid, formatValue, invalid, type StatusCause, type StatusError } from '../apimachinery/errors.ts';
+import { deepEqual } from '../apimachinery/object.ts';
+import { FIELD_IMMUTABLE_MESSAGE } from '../apimachinery/validation.ts';
 import { group } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import { validateSessionSpec } from '../apis/stream/v1alpha1/session-validation.ts';

@@ -14,7 +14,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PART_OF_LABEL } from '../apis/crd.ts';
-import type { KubeObject } from '../controlplane/api/object.ts';
+import type { KubeObject } from '../apimachinery/object.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../runtime/client.ts';
 import { realClock, sleep, type Clock } from '../runtime/clock.ts';
 import type { CertificateAuthority } from '../tls/certificates.ts';

@@ -5,8 +5,8 @@
  * after the fact. Updates are checked only when they change the spec, so a template stored before
  * a rule existed can still be relabelled or deleted.
  */
-import { invalid } from '../controlplane/api/errors.ts';
-import { deepEqual } from '../controlplane/api/object.ts';
+import { invalid } from '../apimachinery/errors.ts';
+import { deepEqual } from '../apimachinery/object.ts';
 import { group } from '../apis/stream/v1alpha1/groupversion.ts';
 import type { Template } from '../apis/stream/v1alpha1/template.ts';
 import { validateTemplateSpec } from '../apis/stream/v1alpha1/template-validation.ts';

@@ -16,13 +16,12 @@
  * may change it, and updates (a controller waking the session, say) are judged with the groups
  * recorded there, whoever makes them.
  */
-import { fieldForbidden, type StatusCause } from '../controlplane/api/errors.ts';
-import { group } from '../apis/stream/v1alpha1/groupversion.ts';
+import { fieldForbidden, type StatusCause } from '../apimachinery/errors.ts';
+import { parseGroupsAnnotation, recordedUserGroups, USER_GROUPS_ANNOTATION } from '../apis/stream/v1alpha1/user-groups.ts';
 import type { Session } from '../apis/stream/v1alpha1/session.ts';
 import type { AdmissionUserInfo } from './admission-review.ts';
 
-/** The annotation carrying the user's groups: `students,physics`. */
-export const USER_GROUPS_ANNOTATION = `${group}/user-groups`;
+export { parseGroupsAnnotation, recordedUserGroups, USER_GROUPS_ANNOTATION };
 
 /** Who may state a user's groups through the annotation. */
 export interface GroupTrust {
@@ -41,11 +40,6 @@ export interface ResolvedGroups {
   source: GroupSource;
 }
 
-/** Parses the annotation's comma-separated list. */
-export function parseGroupsAnnotation(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((g) => g.trim()).filter(Boolean);
-}
-
 /** Whether `requester` may state other users' groups. */
 export function isTrustedForGroups(requester: AdmissionUserInfo | undefined, trust: GroupTrust): boolean {
   if (requester?.username && trust.trustedUsers?.includes(requester.username)) return true;
@@ -58,11 +52,6 @@ export function resolveUserGroups(session: Session, requester: AdmissionUserInfo
   if (requester?.username && requester.username === session.spec?.user) return { groups: requester.groups ?? [], source: 'requester' };
   if (isTrustedForGroups(requester, trust)) return { groups: parseGroupsAnnotation(session.metadata.annotations?.[USER_GROUPS_ANNOTATION]), source: 'annotation' };
   return { groups: [], source: 'none' };
-}
-
-/** The groups recorded on a stored session (what updates are judged with). */
-export function recordedUserGroups(session: Session): string[] {
-  return parseGroupsAnnotation(session.metadata.annotations?.[USER_GROUPS_ANNOTATION]);
 }
 
 /** A cause when an untrusted requester changes the recorded groups of an existing session. */

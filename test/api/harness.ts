@@ -8,12 +8,11 @@
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { crds } from '../../src/apis/index.ts';
-import type { ControlPlaneOptions } from '../../src/controlplane/index.ts';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/server.ts';
 import { KubeClient } from '../../src/runtime/client.ts';
 import { PGliteDriver } from '../../src/api/db/pglite-driver.ts';
 import { streamResourceTable } from '../../src/api/kube/kinds.ts';
-import { eventually, rawRequest, startTestCluster, type TestCluster } from '../support/control-plane.ts';
+import { eventually, rawRequest, startTestCluster, type ControlPlaneOptions, type TestCluster } from '../support/control-plane.ts';
 
 export const NAMESPACE = 'streamspace';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';

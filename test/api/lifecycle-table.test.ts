@@ -16,10 +16,10 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { ClaimKind, DeploymentKind, IngressKind, PodKind, ServiceKind, SessionKind } from '../../src/controllers/kinds.ts';
-import { createControllerManager } from '../../src/controllers/manager.ts';
-import { homeClaimName, LABELS } from '../../src/controllers/session/naming.ts';
+import { createControllerProcess } from '../../src/cli/controller-process.ts';
+import { homeClaimName, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import type { KindRef } from '../../src/runtime/resources.ts';
@@ -54,7 +54,7 @@ before(async () => {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(h.cluster.cp.kubeconfig);
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', STREAMSPACE_METRICS_PORT: '0' });
-  const ctrl = createControllerManager({
+  const ctrl = createControllerProcess({
     kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0 },
     cache: { backoffInitialMs: 50, backoffMaxMs: 500 },
   });

@@ -1,6 +1,6 @@
 /**
  * The whole platform in one process: the embedded control plane, the Session and NodeOperation
- * controllers with StreamSpace's admission webhooks (createControllerManager, as `streamspace up`
+ * controllers with StreamSpace's admission webhooks (createControllerProcess, as `streamspace up`
  * runs them), and the API. A user drives a session through its life only through the API
  * (create → Running, hibernate → Hibernated, connect → Running again, terminate → Terminated, home
  * volume kept) while a WebSocket collects the phases pushed; an admin's SessionQuota, written
@@ -12,8 +12,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
-import { homeClaimLabels } from '../../src/controllers/session/naming.ts';
-import { createControllerManager } from '../../src/controllers/manager.ts';
+import { homeClaimLabels } from '../../src/apis/stream/v1alpha1/naming.ts';
+import { createControllerProcess } from '../../src/cli/controller-process.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
 import { eventually, rawRequest } from '../support/control-plane.ts';
 import { templateSpec } from '../controllers/support.ts';
@@ -32,7 +32,7 @@ describe('session lifecycle through the API with the controllers and webhooks ru
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(h.cluster.cp.kubeconfig);
     const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', STREAMSPACE_METRICS_PORT: '0' });
-    const ctrl = createControllerManager({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0 } });
+    const ctrl = createControllerProcess({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0 } });
     controllers = ctrl.start(stopControllers.signal).catch((err: unknown) => err);
     for (const plural of WEBHOOK_CONFIGURATIONS) {
       await eventually(`${plural} registered`, async () => (await rawRequest(h.cluster.cp, 'GET', `/apis/admissionregistration.k8s.io/v1/${plural}`)).json?.items?.length > 0);

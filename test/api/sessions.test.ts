@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
+import { userLabelValue } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { SESSION } from '../../src/api/kube/kinds.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import { startWebhookServer, type WebhookServer } from '../controlplane/admission-webhook-server.ts';
@@ -38,7 +39,7 @@ describe('sessions', () => {
     assert.equal(res.json.metadata.managedFields, undefined);
     const stored = await live(name);
     assert.deepEqual(stored.spec, { user: 'ann', template: 'firefox', idleTimeout: '30m', tags: ['work'], ...(stored.spec.state ? { state: stored.spec.state } : {}), ...(stored.spec.persistentHome === undefined ? {} : { persistentHome: stored.spec.persistentHome }) });
-    assert.equal(stored.metadata.labels?.['streamspace.io/user'], 'ann');
+    assert.equal(stored.metadata.labels?.['stream.streamspace.io/user'], userLabelValue('ann'));
     const read = await h.request('GET', `/api/v1/sessions/${name}`, { token: ann });
     assert.equal(read.status, 200, 'the create waited for the cache');
     assert.equal(read.json.spec.user, 'ann');

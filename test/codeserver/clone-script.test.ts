@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLONE_SCRIPT, parseCloneReport, type CloneReport, type CloneStep } from '../../src/codeserver/clone-script.ts';
+import { CLONE_SCRIPT, parseCloneReport, type CloneReport, type CloneStep } from '../../src/controllers/session/repository-clone/clone-script.ts';
 import { startGitHttpServer, type GitHttpServer } from './git-http-server.ts';
 
 const TOKEN = 'gitea-token-5f2b9c1e';

@@ -9,13 +9,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { credentialSecretName } from '../../src/codeserver/credential-secret.ts';
-import { CHECKOUT_CONTAINER, FETCH_CONTAINER } from '../../src/codeserver/init-container.ts';
+import { CHECKOUT_CONTAINER, FETCH_CONTAINER } from '../../src/controllers/session/repository-clone/init-container.ts';
 import { instanceId } from '../../src/codeserver/instance.ts';
 import { SYNC_ANNOTATION } from '../../src/codeserver/repository-sync.ts';
 import { ClaimKind, DeploymentKind, IngressKind, PodKind, ServiceKind, SessionKind } from '../../src/controllers/kinds.ts';
-import { homeClaimName, LABELS } from '../../src/controllers/session/naming.ts';
+import { homeClaimName, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import { eventually, rawRequest } from '../support/control-plane.ts';
 import { listOf, read } from '../controllers/support.ts';

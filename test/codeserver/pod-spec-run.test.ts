@@ -17,12 +17,12 @@ import path from 'node:path';
 import { load } from 'js-yaml';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { Template } from '../../src/apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { desiredDeployment, HOME_VOLUME, SESSION_CONTAINER } from '../../src/controllers/session/deployment.ts';
 import { defaultSettings } from '../../src/controllers/settings.ts';
-import { CLONE_SCRIPT, parseCloneReport } from '../../src/codeserver/clone-script.ts';
+import { CLONE_SCRIPT, parseCloneReport } from '../../src/controllers/session/repository-clone/clone-script.ts';
 import { repositoryCredentialSecret } from '../../src/codeserver/credential-secret.ts';
-import { withRepositoryClone } from '../../src/codeserver/init-container.ts';
+import { withRepositoryClone } from '../../src/controllers/session/repository-clone/init-container.ts';
 import { startGitHttpServer, type GitHttpServer } from './git-http-server.ts';
 
 const TEMPLATE = load(fs.readFileSync(new URL('../../deploy/templates/code-server.yaml', import.meta.url), 'utf8')) as Template;

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import { ClaimKind, DeploymentKind, IngressKind, ServiceKind, SessionKind } from '../../src/controllers/kinds.ts';
-import { homeClaimName, LABELS, SESSION_FINALIZER } from '../../src/controllers/session/naming.ts';
+import { homeClaimName, LABELS, SESSION_FINALIZER } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { eventually, rawRequest } from '../support/control-plane.ts';
 import {
   createSession, createTemplate, listOf, read, startControllerCluster, startControllers, waitForPhase,

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { DeploymentKind } from '../../src/controllers/kinds.ts';
 import { eventually } from '../support/control-plane.ts';
 import {

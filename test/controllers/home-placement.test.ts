@@ -7,9 +7,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { ClaimKind, PodKind } from '../../src/controllers/kinds.ts';
-import { homeClaimName, LABELS } from '../../src/controllers/session/naming.ts';
+import { homeClaimName, LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { eventually } from '../support/control-plane.ts';
 import {
   createSession, createTemplate, listOf, read, startControllerCluster, startControllers, waitForPhase,

@@ -17,7 +17,7 @@ void describe('installing the built-in templates', () => {
     const client = new KubeClient({ kubeConfig: c.kc, fieldManager: 'test-installer', resources: streamspaceResources() });
     await installCrds(client);
     const created = await installBuiltinTemplates(client, 'streamspace', { 'code-server': 'registry.example.com/code-server:9.9' });
-    assert.deepEqual([...created].sort(), ['code-server', 'firefox', 'ubuntu-xfce']);
+    assert.deepEqual([...created].sort(), ['code-server', 'firefox', 'local-desktop', 'local-notes', 'ubuntu-xfce']);
     const read = (name: string) => c.custom.getNamespacedCustomObject({ group: 'stream.streamspace.io', version: 'v1alpha1', namespace: 'streamspace', plural: 'templates', name }) as Promise<any>;
     assert.equal((await read('code-server')).spec.baseImage, 'registry.example.com/code-server:9.9');
     assert.match((await read('firefox')).spec.baseImage, /linuxserver\/firefox/);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { installCrds } from '../../src/controllers/install.ts';
 import { streamspaceResources } from '../../src/controllers/kinds.ts';
 import { NodeOperationKind, registerNodeOperationKinds } from '../../src/controllers/nodeoperation/kinds.ts';
-import { KubeClient, type ApiError } from '../../src/runtime/client.ts';
+import { KubeClient, type KubeApiError } from '../../src/runtime/client.ts';
 import { eventually } from '../../src/runtime/testing/eventually.ts';
 import {
   NODE_OPERATION_WEBHOOK, nodeExistsVia, nodeOperationAdmissionHandler, nodeOperationValidatingWebhook,
@@ -57,7 +57,7 @@ void describe('NodeOperation admission webhook', () => {
     assert.equal(err, 'The NodeOperation "lost" is invalid: spec.nodeName: Not found: "node-9"');
     // The Status behind kubectl's rendering: 422 from the webhook, with the field cause.
     const status = await api.create({ ...NodeOperationKind, metadata: { name: 'lost' }, spec: { nodeName: 'node-9', operation: 'cordon' } }).then(
-      () => assert.fail('created'), (e: unknown) => e as ApiError);
+      () => assert.fail('created'), (e: unknown) => e as KubeApiError);
     assert.equal(status.code, 422);
     assert.equal(status.message, 'admission webhook "validate.nodeoperations.stream.streamspace.io" denied the request: NodeOperation.stream.streamspace.io "lost" is invalid: spec.nodeName: Not found: "node-9"');
     assert.deepEqual(status.details?.causes, [{ reason: 'FieldValueNotFound', field: 'spec.nodeName', message: 'Not found: "node-9"' }]);

@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { Template } from '../../src/apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { DeploymentKind, PodKind, ServiceKind, SessionKind, TemplateKind } from '../../src/controllers/kinds.ts';
-import { LABELS } from '../../src/controllers/session/naming.ts';
+import { LABELS } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import { eventually } from '../support/control-plane.ts';
 import {

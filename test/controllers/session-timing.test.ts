@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/apis/stream/v1alpha1/session.ts';
 import { ClaimKind, DeploymentKind, SessionKind } from '../../src/controllers/kinds.ts';
-import { homeClaimName } from '../../src/controllers/session/naming.ts';
+import { homeClaimName } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { kubeTime } from '../../src/controllers/status-format.ts';
 import { mergePatch } from '../../src/runtime/patch.ts';
 import { eventually } from '../support/control-plane.ts';

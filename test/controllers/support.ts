@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Session, SessionSpec } from '../../src/apis/stream/v1alpha1/session.ts';
 import type { Template, TemplateSpec } from '../../src/apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { ensureNamespace, installCrds } from '../../src/controllers/install.ts';
 import { SessionKind, streamspaceResources, TemplateKind } from '../../src/controllers/kinds.ts';
 import { createControllerManager, type ControllerManager, type ControllerManagerOptions } from '../../src/controllers/manager.ts';

@@ -41,7 +41,7 @@ describe('npm run build', () => {
     assert.ok(files.includes(path.join('cli', 'main.js')));
     const importsTs = files.filter((f) => /from '[^']+\.ts'|import\('[^']+\.ts'\)/.test(fs.readFileSync(path.join(DIST, f), 'utf8')));
     assert.deepEqual(importsTs, []);
-    assert.ok(fs.existsSync(path.join(DIST, 'codeserver', 'clone-script.sh')), 'run-time assets copied');
+    assert.ok(fs.existsSync(path.join(DIST, 'controllers', 'session', 'repository-clone', 'clone-script.sh')), 'run-time assets copied');
   });
 
   it('prints the same CRDs as the sources', () => {

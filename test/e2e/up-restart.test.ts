@@ -12,7 +12,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { userLabelValue } from '../../src/controllers/session/naming.ts';
+import { userLabelValue } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { eventually } from '../support/control-plane.ts';
 import { apiRequest, startStreamspace, type StreamspaceProcess } from '../support/processes.ts';
 

@@ -40,11 +40,17 @@ void describe('streamspace up', () => {
     });
     const base = await eventually('the API URL printed', () => /StreamSpace API:\s+(http:\/\/\S+)/.exec(out)?.[1], 60_000);
     assert.match(out, /Kubernetes API \(embedded\): https:\/\/127\.0\.0\.1:\d+/);
+    // The web UI at the printed address (built on first start when web/dist is missing).
+    const ui = /Web UI:\s+(http:\/\/\S+)/.exec(out)?.[1];
+    assert.equal(ui, `${base}/`);
+    const page = await fetch(ui);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="root">/);
     const login = await apiRequest(base, 'POST', '/api/v1/auth/login', undefined, { username: 'admin', password: PASSWORD });
     assert.equal(login.status, 200);
     const token = login.json.accessToken;
     const templates = await apiRequest(base, 'GET', '/api/v1/templates', token);
-    assert.deepEqual(templates.json.items.map((t: any) => t.metadata.name).sort(), ['code-server', 'firefox', 'ubuntu-xfce']);
+    assert.deepEqual(templates.json.items.map((t: any) => t.metadata.name).sort(), ['code-server', 'firefox', 'local-desktop', 'local-notes', 'ubuntu-xfce']);
     const created = await apiRequest(base, 'POST', '/api/v1/sessions', token, { template: 'firefox' });
     assert.equal(created.status, 202);
     const name = created.json.metadata.name;

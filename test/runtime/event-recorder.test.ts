@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { KubeClient } from '../../src/runtime/client.ts';
 import { realClock } from '../../src/runtime/clock.ts';
 import { KubeEventRecorder } from '../../src/runtime/event-recorder.ts';

@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import type { KubeObject } from '../../src/controlplane/api/object.ts';
+import type { KubeObject } from '../../src/apimachinery/object.ts';
 import { InformerCache, type Informer, type InformerTiming } from '../../src/runtime/cache.ts';
 import { KubeClient } from '../../src/runtime/client.ts';
 import { realClock } from '../../src/runtime/clock.ts';

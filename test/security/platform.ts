@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { ApiServerOptions } from '../../src/api/server.ts';
-import { createControllerManager } from '../../src/controllers/manager.ts';
+import { createControllerProcess } from '../../src/cli/controller-process.ts';
 import { readControllerSettings } from '../../src/controllers/settings.ts';
-import type { ControlPlaneOptions } from '../../src/controlplane/index.ts';
 import type { WebhookServerSettings } from '../../src/webhooks/server.ts';
-import { eventually, rawRequest } from '../support/control-plane.ts';
+import { eventually, rawRequest, type ControlPlaneOptions } from '../support/control-plane.ts';
 import { ADMIN_PASSWORD, GROUP_VERSION, NAMESPACE, startApiHarness, type ApiHarness } from '../api/harness.ts';
 
 /** The API harness with the controllers and webhooks running. */
@@ -37,7 +36,7 @@ export async function startPlatform(
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(h.cluster.cp.kubeconfig);
   const settings = readControllerSettings([], { STREAMSPACE_LEADER_ELECT: 'false', STREAMSPACE_METRICS_BIND_ADDRESS: '127.0.0.1', STREAMSPACE_METRICS_PORT: '0' });
-  const ctrl = createControllerManager({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0, ...opts.webhooks } });
+  const ctrl = createControllerProcess({ kubeConfig, settings, http: false, logger: pino({ level: 'silent' }), webhooks: { port: 0, ...opts.webhooks } });
   const controllers = ctrl.start(stopControllers.signal).catch((err: unknown) => err);
   for (const plural of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
     await eventually(`${plural} registered`, async () => (await rawRequest(h.cluster.cp, 'GET', `/apis/admissionregistration.k8s.io/v1/${plural}`)).json?.items?.length > 0);

@@ -9,6 +9,10 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../src/controlplane/index.ts';
 
+// What other tests configure a control plane with: they reach the control plane only through this module.
+export type { ControlPlane, ControlPlaneOptions };
+export { webhookAdmission } from '../../src/controlplane/admission/webhooks.ts';
+
 /** A started control plane with clients and a kubeconfig file. */
 export interface TestCluster {
   cp: ControlPlane;

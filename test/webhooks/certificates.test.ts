@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, describe, it } from 'node:test';
-import { webhookAdmission } from '../../src/controlplane/admission/webhooks.ts';
 import { createCertificateAuthority, issueServingCertificate } from '../../src/tls/certificates.ts';
-import { eventually } from '../support/control-plane.ts';
+import { eventually, webhookAdmission } from '../support/control-plane.ts';
 import { createNamespaced, sample, scrape, session, startWebhookCluster, template, type WebhookCluster } from './webhook-cluster.ts';
 
 const NS = 'rotation';

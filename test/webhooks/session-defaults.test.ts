@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type * as k8s from '@kubernetes/client-node';
-import { userLabelValue } from '../../src/controllers/session/naming.ts';
+import { userLabelValue } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { startWebhookServer as startTestWebhookServer, type WebhookServer as TestWebhookServer } from '../controlplane/admission-webhook-server.ts';
 import {
   createNamespaced, GROUP, mergePatch, rejection, sample, scrape, session, startWebhookCluster, template, VERSION, type WebhookCluster, withMetadata,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as k8s from '@kubernetes/client-node';
 import { startWebhookServer as startTestWebhookServer, type WebhookServer as TestWebhookServer } from '../controlplane/admission-webhook-server.ts';
-import { userLabelValue } from '../../src/controllers/session/naming.ts';
+import { userLabelValue } from '../../src/apis/stream/v1alpha1/naming.ts';
 import { eventually } from '../support/control-plane.ts';
 import {
   clientAs, createNamespaced, createQuota, mergePatch, quota, rejection, sample, scrape, session, startWebhookCluster, template,

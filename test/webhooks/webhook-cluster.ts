@@ -6,13 +6,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { crds } from '../../src/apis/index.ts';
-import type { ControlPlaneOptions } from '../../src/controlplane/index.ts';
 import { Manager } from '../../src/runtime/manager.ts';
 import { ResourceTable } from '../../src/runtime/resources.ts';
 import { registerWebhookKinds } from '../../src/webhooks/kinds.ts';
-import { addQuotaStatusUpdater } from '../../src/webhooks/quota-status.ts';
+import { addQuotaStatusUpdater } from '../../src/controllers/quota/status-updater.ts';
 import { addWebhookServer, type WebhookServer, type WebhookServerSettings } from '../../src/webhooks/server.ts';
-import { eventually, rawRequest, startTestCluster, type TestCluster } from '../support/control-plane.ts';
+import { eventually, rawRequest, startTestCluster, type ControlPlaneOptions, type TestCluster } from '../support/control-plane.ts';
 import { kubectlFor, type Kubectl } from '../support/kubectl.ts';
 
 export const GROUP = 'stream.streamspace.io';

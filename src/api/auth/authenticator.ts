@@ -9,7 +9,7 @@ import { ApiError } from '../errors.ts';
 import type { Repository } from '../db/repository.ts';
 import { API_KEY_PREFIX, identityOfApiKey } from './api-keys.ts';
 import type { Identity } from './identity.ts';
-import type { OidcVerifier } from './oidc-verifier.ts';
+import type { OidcBrowserClient, OidcVerifier } from './oidc-verifier.ts';
 import type { TokenIssuer } from './token-issuer.ts';
 import type { TrustedProxyAuthenticator } from './trusted-proxy.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -57,6 +57,11 @@ export class Authenticator {
     if (opts.mode === 'oidc' && !opts.oidc) throw new Error('auth mode oidc needs OIDC settings');
     if (opts.mode === 'proxy' && !opts.proxy) throw new Error('auth mode proxy needs trusted proxy settings');
     this.#o = opts;
+  }
+
+  /** The OIDC provider's browser sign-in settings (mode `oidc` only). */
+  get oidcClient(): OidcBrowserClient | undefined {
+    return this.#o.mode === 'oidc' ? this.#o.oidc?.browserClient() : undefined;
   }
 
   get mode(): AuthMode {

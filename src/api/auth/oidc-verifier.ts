@@ -29,6 +29,17 @@ export interface OidcSettings {
   roleClaims?: string[];
   /** Roles or groups that make a caller an admin (default `streamspace-admin`, `admin`). */
   adminRoles?: string[];
+  /** Public client the web UI signs in with (authorization code + PKCE); default: the first authorized party or audience. */
+  clientId?: string;
+  /** Scopes the web UI asks for (default `openid profile email`). */
+  scopes?: string[];
+}
+
+/** What a browser needs to sign in against the provider; nothing secret. */
+export interface OidcBrowserClient {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
 }
 
 /** Why a token was refused. */
@@ -65,6 +76,12 @@ export class OidcVerifier {
 
   constructor(settings: OidcSettings) {
     this.#s = settings;
+  }
+
+  /** The web UI's sign-in settings, or undefined when no client id is known. */
+  browserClient(): OidcBrowserClient | undefined {
+    const clientId = this.#s.clientId ?? this.#s.authorizedParties?.[0] ?? this.#s.audiences?.[0];
+    return clientId ? { issuer: this.#s.issuer, clientId, scopes: this.#s.scopes ?? ['openid', 'profile', 'email'] } : undefined;
   }
 
   /** The caller's identity; throws {@link TokenRejected} (or a jose error) when the token is not acceptable. */

@@ -5,7 +5,7 @@
  * session reaching Running) and subscribe to session changes (WebSocket pushes).
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { InformerCache, type InformerHandler } from '../../runtime/cache.ts';
 import { KubeClient, type ClusterConfig } from '../../runtime/client.ts';
 import { realClock } from '../../runtime/clock.ts';

@@ -1,7 +1,7 @@
 /**
  * Live updates over WebSocket (`GET /api/v1/ws`): first a snapshot of the sessions the caller
  * may see, then one message per change of any of them, pushed from the informer (admins get
- * every session). Browsers cannot set headers on a WebSocket, so the token may come as
+ * every session, and every NodeOperation change as `{type, nodeOperation}`). Browsers cannot set headers on a WebSocket, so the token may come as
  * `?access_token=`.
  *
  * A socket outlives the request that authenticated it, so it is closed (code 1008, the reason in
@@ -13,7 +13,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { ApiDeps } from '../api-deps.ts';
-import { SESSION } from '../kube/kinds.ts';
+import { NODE_OPERATION, SESSION } from '../kube/kinds.ts';
 import type { Identity } from '../auth/identity.ts';
 import { callerOf } from '../plugins/authentication.ts';
 import { visibleSessions, mayActOn } from '../sessions/session-access.ts';
@@ -26,7 +26,7 @@ export function liveUpdateRoutes(deps: ApiDeps): FastifyPluginAsync {
       websocket: true,
       config: { queryToken: true },
       schema: {
-        summary: 'WebSocket of session changes: `{type: SNAPSHOT, items}` then `{type: ADDED|MODIFIED|DELETED, session}`', tags: ['live'],
+        summary: 'WebSocket of session changes: `{type: SNAPSHOT, items}` then `{type: ADDED|MODIFIED|DELETED, session}`; admins also get `{type, nodeOperation}`', tags: ['live'],
         querystring: { type: 'object', properties: { access_token: { type: 'string', description: 'Access token, for clients that cannot set headers.' } } },
       },
     }, (socket, request) => {
@@ -36,8 +36,16 @@ export function liveUpdateRoutes(deps: ApiDeps): FastifyPluginAsync {
         const session = change.object as Session;
         if (mayActOn(caller, session) && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: change.type, session: forClient(session) }));
       });
+      // Admins also follow node maintenance: NodeOperations and their progress.
+      const unsubscribeOps = caller.role === 'admin' ? deps.view.subscribe(NODE_OPERATION, (change) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: change.type, nodeOperation: forClient(change.object) }));
+      }) : () => undefined;
       const stopGuard = guardSocket(deps, socket, caller);
-      socket.on('close', () => { unsubscribe(); stopGuard(); });
+      socket.on('close', () => {
+        unsubscribe();
+        unsubscribeOps();
+        stopGuard();
+      });
     });
   };
 }

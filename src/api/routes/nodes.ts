@@ -5,8 +5,8 @@
  * patches a node itself: every change is a recorded, admission-checked request.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { KubeObject } from '../../controlplane/api/object.ts';
-import { canonicalQuantityString, parseQuantity } from '../../controlplane/api/quantity.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { canonicalQuantityString, parseQuantity } from '../../apimachinery/quantity.ts';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
 import { NODE_OPERATIONS, NodeOperationParameters, type NodeOperation, type NodeOperationType } from '../../apis/stream/v1alpha1/nodeoperation.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -41,6 +41,8 @@ export interface NodeStats {
   requested: { cpu: string; memory: string };
   pods: number;
   sessionPods: number;
+  /** Names of the sessions whose pods are bound to the node. */
+  sessions: string[];
 }
 
 /** The body of POST /nodes/{name}/operations. */
@@ -65,6 +67,7 @@ const statsSchema = {
     name: { type: 'string' }, capacity: { type: 'object' }, allocatable: { type: 'object' },
     requested: { type: 'object', properties: { cpu: { type: 'string' }, memory: { type: 'string' } } },
     pods: { type: 'integer' }, sessionPods: { type: 'integer' },
+    sessions: { type: 'array', items: { type: 'string' }, description: 'Sessions whose pods are bound to the node.' },
   },
 } as const;
 
@@ -97,10 +100,12 @@ export function nodeStats(deps: ApiDeps, node: NodeLike): NodeStats {
     .filter((p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   const cpu = pods.reduce((sum, p) => sum + requestOf(p, 'cpu'), 0n);
   const memory = pods.reduce((sum, p) => sum + requestOf(p, 'memory'), 0n);
+  const sessionPods = pods.filter((p) => p.metadata.labels?.[SESSION_POD_LABEL] !== undefined);
   return {
     name, capacity: node.status?.capacity ?? {}, allocatable: node.status?.allocatable ?? {},
     requested: { cpu: canonicalQuantityString(cpu, 'DecimalSI'), memory: canonicalQuantityString(memory, 'BinarySI') },
-    pods: pods.length, sessionPods: pods.filter((p) => p.metadata.labels?.[SESSION_POD_LABEL] !== undefined).length,
+    pods: pods.length, sessionPods: sessionPods.length,
+    sessions: [...new Set(sessionPods.map((p) => p.metadata.labels![SESSION_POD_LABEL]!))].sort(),
   };
 }
 

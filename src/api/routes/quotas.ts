@@ -5,14 +5,14 @@
  * webhook counts them.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { canonicalQuantityString } from '../../controlplane/api/quantity.ts';
+import { canonicalQuantityString } from '../../apimachinery/quantity.ts';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { SessionQuotaSpec, type SessionQuota } from '../../apis/stream/v1alpha1/sessionquota.ts';
 import { selectSessionQuota } from '../../apis/stream/v1alpha1/sessionquota-selection.ts';
 import type { Template } from '../../apis/stream/v1alpha1/template.ts';
 import { mergePatch } from '../../runtime/patch.ts';
-import { addFootprint, emptyUsage, footprintOf, type UserUsage } from '../../webhooks/usage.ts';
+import { addFootprint, emptyUsage, footprintOf, type UserUsage } from '../../apis/stream/v1alpha1/quota-usage.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import type { Identity } from '../auth/identity.ts';
 import { notFound } from '../errors.ts';

@@ -4,7 +4,7 @@
  * cache. Heartbeats are coalesced in memory (sessions/heartbeat-coalescer.ts).
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { SESSION_STATES, type Session, type SessionState } from '../../apis/stream/v1alpha1/session.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -17,6 +17,7 @@ import { callerOf } from '../plugins/authentication.ts';
 import { idParams, kubeObject, listOf } from '../schemas.ts';
 import { checkSessionAccess, sessionForCaller, visibleSessions } from '../sessions/session-access.ts';
 import { buildSession, sessionCreateSchema, type SessionCreateBody } from '../sessions/session-factory.ts';
+import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
 /** An object as answered: without managedFields (noise for clients). */
 export function forClient<T extends KubeObject>(obj: T): T {
@@ -47,7 +48,7 @@ export function sessionRoutes(deps: ApiDeps): FastifyPluginAsync {
     }, async (request) => {
       const { user, state, phase } = request.query;
       const items = visibleSessions(deps.view, callerOf(request), user)
-        .filter((s) => (state === undefined || (s.spec.state ?? 'running') === state) && (phase === undefined || s.status?.phase === phase));
+        .filter((s) => (state === undefined || desiredState(s) === state) && (phase === undefined || s.status?.phase === phase));
       return { items: items.map(forClient) };
     });
 

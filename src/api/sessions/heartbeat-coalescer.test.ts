@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { ApiError } from '../../runtime/api-error.ts';
+import { KubeApiError } from '../../runtime/api-error.ts';
 import type { Patch } from '../../runtime/patch.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { ClusterView } from '../kube/cluster-view.ts';
@@ -12,7 +12,7 @@ function session(resourceVersion: string, lastActivity?: string): Session {
   return { apiVersion: 'stream.streamspace.io/v1alpha1', kind: 'Session', metadata: { name: 's', namespace: 'ns', resourceVersion }, spec: { user: 'u', template: 't' }, status: lastActivity ? { lastActivity } : {} };
 }
 
-const conflict = (): ApiError => new ApiError(409, JSON.stringify({ kind: 'Status', reason: 'Conflict', message: 'the object has been modified', code: 409 }));
+const conflict = (): KubeApiError => new KubeApiError(409, JSON.stringify({ kind: 'Status', reason: 'Conflict', message: 'the object has been modified', code: 409 }));
 
 /** A view whose cache holds `cached`, whose live object is `live`, and whose first status patch fails with `firstError`. */
 function fakeView(cached: Session, live: Session, firstError?: Error): { view: ClusterView; patches: Patch[] } {

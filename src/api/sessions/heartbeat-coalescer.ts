@@ -13,6 +13,8 @@ import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { ClusterView } from '../kube/cluster-view.ts';
 import { SESSION } from '../kube/kinds.ts';
 import type { ApiMetrics } from '../metrics.ts';
+import { kubeTime as toKubeTime } from '../../apimachinery/time.ts';
+import { activityPatchBody, newerActivity } from '../../apis/stream/v1alpha1/activity.ts';
 
 /** Options of {@link HeartbeatCoalescer}. */
 export interface HeartbeatCoalescerOptions {
@@ -26,9 +28,7 @@ export interface HeartbeatCoalescerOptions {
 }
 
 /** metav1.Time has second precision: the instant as Kubernetes will store it. */
-export function toKubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { toKubeTime };
 
 type FlushResult = 'written' | 'not_newer' | 'gone' | 'failed';
 
@@ -122,10 +122,9 @@ export class HeartbeatCoalescer {
   }
 
   async #writeIfNewer(session: Session, atMs: number): Promise<FlushResult> {
-    const stored = session.status?.lastActivity ? Date.parse(session.status.lastActivity) : -Infinity;
-    const lastActivity = toKubeTime(atMs);
-    if (Date.parse(lastActivity) <= stored) return 'not_newer';
-    const patch = mergePatch({ metadata: { resourceVersion: session.metadata.resourceVersion }, status: { lastActivity } });
+    const lastActivity = newerActivity(session, atMs);
+    if (lastActivity === undefined) return 'not_newer';
+    const patch = mergePatch(activityPatchBody(session, lastActivity));
     await this.#o.view.client.patchStatus(session, patch);
     return 'written';
   }

@@ -6,14 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
-import { USER_GROUPS_ANNOTATION } from '../../webhooks/user-groups.ts';
+import { USER_GROUPS_ANNOTATION } from '../../apis/stream/v1alpha1/user-groups.ts';
+import { LABELS, userLabelValue } from '../../apis/stream/v1alpha1/naming.ts';
 import { SessionSpec, type Session } from '../../apis/stream/v1alpha1/session.ts';
 import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validation.ts';
 import { invalidInput } from '../errors.ts';
 import { closedSchema, plainSchema } from '../schemas.ts';
 
-/** The label naming a session's owner (as a label-safe value). */
-export const USER_LABEL = 'streamspace.io/user';
+/** The label naming a session's owner: the one user label every part writes (apis/stream/v1alpha1/naming.ts). */
+export const USER_LABEL = LABELS.user;
 
 /** What a create request may set: every spec field except the owner. */
 export type SessionCreateBody = Omit<SessionSpec, 'user'>;
@@ -54,7 +55,9 @@ export function buildSession(user: string, namespace: string, body: SessionCreat
   const slug = userSlug(user);
   return {
     apiVersion, kind: 'Session',
-    metadata: { name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: slug, 'app.kubernetes.io/managed-by': 'streamspace-api' }, ...groupsAnnotation(groups) },
+    metadata: {
+      name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: userLabelValue(user), 'app.kubernetes.io/managed-by': 'streamspace-api' }, ...groupsAnnotation(groups),
+    },
     spec,
   };
 }

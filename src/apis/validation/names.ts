@@ -2,9 +2,9 @@
  * Syntax checks for the container-level names a Template carries (port names, environment
  * variable names). Each returns the list of problems, empty when the value is valid, worded like
  * apimachinery's validation messages. Object-name checks (DNS-1123 etc.) live in
- * src/controlplane/api/validation.ts.
+ * src/apimachinery/validation.ts.
  */
-import { regexError } from '../../controlplane/api/validation.ts';
+import { regexError } from '../../apimachinery/validation.ts';
 
 const IANA_SVC_NAME_MAX = 15;
 

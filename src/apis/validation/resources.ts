@@ -6,8 +6,8 @@
  * `nvidia.com/gpu`, never a path like `../x`), extended resources are whole numbers, and no
  * quantity exceeds {@link RESOURCE_CEILINGS} (a CPU limit of 1e18 is a typo or an attack).
  */
-import { fieldInvalid, type StatusCause } from '../../controlplane/api/errors.ts';
-import { compareQuantities, parseQuantity, type Quantity } from '../../controlplane/api/quantity.ts';
+import { fieldInvalid, type StatusCause } from '../../apimachinery/errors.ts';
+import { compareQuantities, parseQuantity, type Quantity } from '../../apimachinery/quantity.ts';
 
 /** A requests/limits block as the schemas type it. */
 export interface ResourceBlock {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { describePodReasons, MIRROR_POD_ANNOTATION, planDrain } from './drain-plan.ts';
 
 function pod(name: string, extra: { owner?: string; emptyDir?: boolean; phase?: string; deleting?: boolean; mirror?: boolean } = {}): KubeObject {

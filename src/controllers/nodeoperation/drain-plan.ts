@@ -13,7 +13,7 @@
  * Any blocked pod fails the drain before anything is evicted, so a drain that cannot finish does
  * not disrupt workloads on the way.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { DrainOptions } from '../../apis/stream/v1alpha1/nodeoperation.ts';
 
 /** The annotation marking the API copy of a static pod. */

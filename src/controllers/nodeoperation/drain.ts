@@ -12,7 +12,7 @@
  * eviction (429), after the poll interval while evicted pods terminate.
  */
 import { DEFAULT_DRAIN_GRACE_PERIOD_SECONDS, type NodeOperation } from '../../apis/stream/v1alpha1/nodeoperation.ts';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { KubeClient } from '../../runtime/client.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import { describePodReasons, planDrain, type DrainPlan, type PodReason } from './drain-plan.ts';

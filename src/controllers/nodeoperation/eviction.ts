@@ -6,7 +6,7 @@
  * Every eviction carries the pod's uid as a precondition: a pod recreated under the same name
  * (a StatefulSet's) is a new pod the drain has not looked at yet.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { toApiError } from '../../runtime/api-error.ts';
 import type { KubeClient } from '../../runtime/client.ts';
 

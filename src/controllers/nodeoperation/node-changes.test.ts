@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { nodeChange } from './node-changes.ts';
 
 function node(spec: Record<string, unknown> = {}, labels: Record<string, string> = {}): KubeObject {

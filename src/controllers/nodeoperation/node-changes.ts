@@ -9,7 +9,7 @@
  * removes its own) makes the patch fail with a conflict and the operation retries on the fresh
  * node, instead of overwriting that change.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { NodeOperationSpec, NodeTaint } from '../../apis/stream/v1alpha1/nodeoperation.ts';
 
 /** A node taint as stored in spec.taints. */

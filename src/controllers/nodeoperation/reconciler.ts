@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { NodeOperation } from '../../apis/stream/v1alpha1/nodeoperation.ts';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { isNotFound, type KubeClient } from '../../runtime/client.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
@@ -27,7 +27,7 @@ import { describeCauses } from '../status-format.ts';
 import type { NodeDrainer } from './drain.ts';
 import { NodeKind, NodeOperationKind } from './kinds.ts';
 import { nodeChange } from './node-changes.ts';
-import { nodeOperationSpecCauses } from './operation-policy.ts';
+import { nodeOperationSpecCauses } from '../../apis/stream/v1alpha1/nodeoperation-policy.ts';
 import { blockingOperation, creationRevision, CREATION_REVISION_ANNOTATION, hasStarted, isFinished } from './ordering.ts';
 import { nextStatus, statusDiffers, type StatusUpdate } from './status.ts';
 

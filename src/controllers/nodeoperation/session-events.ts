@@ -9,10 +9,10 @@
  * still names it.
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { KubeClient } from '../../runtime/client.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
-import { ANNOTATIONS, LABELS } from '../session/naming.ts';
+import { ANNOTATIONS, LABELS } from '../../apis/stream/v1alpha1/naming.ts';
 import { SessionKind } from './kinds.ts';
 import { podRef } from './drain-plan.ts';
 

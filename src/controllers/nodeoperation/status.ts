@@ -12,7 +12,7 @@
  */
 import type { Condition } from '../../apis/metav1.ts';
 import type { NodeOperation, NodeOperationPhase, NodeOperationStatus } from '../../apis/stream/v1alpha1/nodeoperation.ts';
-import { deepEqual } from '../../controlplane/api/object.ts';
+import { deepEqual } from '../../apimachinery/object.ts';
 import { kubeTime } from '../status-format.ts';
 
 /** The condition types the controller writes. */

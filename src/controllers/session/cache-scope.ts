@@ -9,10 +9,10 @@
  * the child leaves the cache, the session is reconciled, and the apply puts the label back.
  * Home volume claims stay unnarrowed: they are created once and never re-applied.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ByObject } from '../../runtime/cache.ts';
 import { DeploymentKind, PodKind, ServiceKind } from '../kinds.ts';
-import { LABELS, MANAGED_BY } from './naming.ts';
+import { LABELS, MANAGED_BY } from '../../apis/stream/v1alpha1/naming.ts';
 import type { RouteSettings } from '../settings.ts';
 import { routeKindOf } from './routes.ts';
 

@@ -3,7 +3,7 @@
  * controller wants (server-side apply, taking back fields someone edited by hand), and delete them
  * when the session ends. A child controlled by another owner is never touched.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { ignoreAlreadyExists } from '../../runtime/client.ts';
 import type { KindRef } from '../../runtime/resources.ts';

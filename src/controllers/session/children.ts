@@ -5,11 +5,15 @@
  * routes.ts. Builders are pure: same inputs, same object, which is what drift detection and the
  * applied-hash annotation rely on.
  */
-import type { KubeObject, OwnerReference } from '../../controlplane/api/object.ts';
+import { STREAM_PORT_NAME } from '../../apis/stream/v1alpha1/naming.ts';
+import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_VNC_PORT, type Template, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
-import type { ControllerSettings, HomeVolumeSettings } from '../settings.ts';
-import { ANNOTATIONS, homeClaimLabels, homeClaimName, selectorLabels, sessionLabels, workloadName } from './naming.ts';
+import type { ControllerSettings } from '../settings.ts';
+import { desiredHomeClaim } from '../../apis/stream/v1alpha1/home-claim.ts';
+
+export { desiredHomeClaim };
+import { ANNOTATIONS, selectorLabels, sessionLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** What every child builder is built from. */
 export interface ChildInputs {
@@ -18,8 +22,7 @@ export interface ChildInputs {
   settings: ControllerSettings;
 }
 
-/** The name of the streaming port on the container and the Service. */
-export const STREAM_PORT_NAME = 'stream';
+export { STREAM_PORT_NAME };
 
 /** Where the user's session is served inside the pod, and how readiness is probed. */
 export interface StreamingEndpoint {
@@ -89,28 +92,6 @@ export function desiredService({ session, template }: ChildInputs): KubeObject {
   };
 }
 
-/**
- * The user's home claim. It has no owner: it belongs to the user, outlives every session and is
- * shared by all of them, so deleting a session never deletes it.
- */
-export function desiredHomeClaim(session: Session, home: HomeVolumeSettings): KubeObject {
-  const user = session.spec.user;
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: {
-      name: homeClaimName(user),
-      namespace: session.metadata.namespace,
-      labels: homeClaimLabels(user),
-      annotations: { [ANNOTATIONS.user]: user },
-    },
-    spec: {
-      accessModes: [home.accessMode],
-      resources: { requests: { storage: home.size } },
-      ...(home.storageClassName ? { storageClassName: home.storageClassName } : {}),
-    },
-  };
-}
 
 /** Whether the session mounts the user's home volume (the CRD default is true). */
 export function usesHome(session: Session): boolean {

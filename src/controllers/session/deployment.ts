@@ -3,17 +3,16 @@
  * (non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp), probed on the
  * streaming port, with the user's home volume mounted at the template's homeMountPath.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ResourceRequirements } from '../../apis/corev1.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import { DEFAULT_HOME_MOUNT_PATH, type TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import { childMetadata, sessionPorts, streamingEndpoint, STREAM_PORT_NAME, usesHome, type ChildInputs } from './children.ts';
-import { ANNOTATIONS, homeClaimName, selectorLabels, sessionLabels } from './naming.ts';
-import { withRepositoryClone } from '../../codeserver/init-container.ts';
+import { ANNOTATIONS, homeClaimName, selectorLabels, SESSION_CONTAINER, sessionLabels } from '../../apis/stream/v1alpha1/naming.ts';
+import { withRepositoryClone } from './repository-clone/init-container.ts';
 import { revisionAnnotations } from './template-revision.ts';
 
-/** The name of the session container. */
-export const SESSION_CONTAINER = 'session';
+export { SESSION_CONTAINER };
 
 /** The name of the pod volume holding the user's home. */
 export const HOME_VOLUME = 'user-home';
@@ -132,6 +131,7 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
         // A session with spec.repository gets init containers that clone or pull it into the home volume.
         spec: withRepositoryClone({
           automountServiceAccountToken: false,
+          ...(spec.runtimeClassName ? { runtimeClassName: spec.runtimeClassName } : {}),
           // Thousands of session Services in one namespace would otherwise become env vars in every pod.
           enableServiceLinks: false,
           securityContext: {

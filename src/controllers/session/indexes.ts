@@ -7,7 +7,7 @@ import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { InformerCache } from '../../runtime/cache.ts';
 import { PodKind, SessionKind } from '../kinds.ts';
 import { ObjectIndex } from '../object-index.ts';
-import { ANNOTATIONS, homeClaimName } from './naming.ts';
+import { ANNOTATIONS, homeClaimName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** See the module comment. Index keys are `namespace/name` of the template, claim or session. */
 export interface SessionIndexes {

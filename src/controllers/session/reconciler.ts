@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
 import { mergePatch } from '../../runtime/patch.ts';
@@ -28,7 +28,7 @@ import { ChildConflictError, ensureChild, ensureClaim, observedChild, removeChil
 import { desiredHomeClaim, desiredService, usesHome, type ChildInputs } from './children.ts';
 import { desiredDeployment } from './deployment.ts';
 import type { HibernationReason, SessionMetrics } from './metrics.ts';
-import { SESSION_FINALIZER, selectorLabels, workloadName } from './naming.ts';
+import { SESSION_FINALIZER, selectorLabels, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { RefusalReporter, refusalMessage } from './refusals.ts';
@@ -38,6 +38,7 @@ import { chooseTemplate } from './template-revision.ts';
 import { limitDecision, type LimitReason } from './timing.ts';
 import { TransitionReporter } from './transitions.ts';
 import { observeWorkload, type WorkloadObservation } from './workload.ts';
+import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
 /** What the Session reconciler works with. */
 export interface SessionReconcilerDeps {
@@ -96,7 +97,7 @@ export class SessionReconciler implements Reconciler {
     const session = await this.#ensureFinalizer(found);
     if (session.status?.phase === 'Terminated') return;
     const { session: current, stop } = await this.#enforceLimits(session);
-    const state = current.spec.state ?? 'running';
+    const state = desiredState(current);
     if (state === 'terminated') return this.#terminate(current, stop);
     // The template revision the workload runs stays until the next start (template-revision.ts).
     const deployment = observedChild(this.#d.client, current, DeploymentKind, workloadName(current));

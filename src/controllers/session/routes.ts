@@ -4,13 +4,13 @@
  * VirtualService or a Gateway API HTTPRoute. The last two are custom resources the cluster may
  * not serve, so they are only built when configured.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { KindRef } from '../../runtime/resources.ts';
 import { HttpRouteKind, IngressKind, VirtualServiceKind } from '../kinds.ts';
 import type { RouteSettings } from '../settings.ts';
 import { childMetadata, streamingEndpoint, STREAM_PORT_NAME, type ChildInputs } from './children.ts';
-import { sessionHostLabel, workloadName } from './naming.ts';
+import { sessionHostLabel, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** The kind of route object the settings ask for. */
 export function routeKindOf(route: RouteSettings): KindRef {

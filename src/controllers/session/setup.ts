@@ -4,7 +4,7 @@
  * sessions using it, a pod change its session (pod failures and readiness), a home claim change
  * the sessions of its user (HomeVolumeBound).
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { controllerManagedBy } from '../../runtime/builder.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/event-recorder.ts';
@@ -17,7 +17,7 @@ import type { ControllerSettings } from '../settings.ts';
 import type { SessionMetrics } from './metrics.ts';
 import { objectKeyOf, type ObjectIndex } from '../object-index.ts';
 import { sessionIndexes } from './indexes.ts';
-import { ANNOTATIONS, LABELS, MANAGED_BY } from './naming.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY } from '../../apis/stream/v1alpha1/naming.ts';
 import { SessionReconciler } from './reconciler.ts';
 import { routeKindOf } from './routes.ts';
 

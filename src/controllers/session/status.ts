@@ -13,7 +13,7 @@
  */
 import type { Condition } from '../../apis/metav1.ts';
 import { SessionConditionTypes, type Session, type SessionPhase, type SessionStatus } from '../../apis/stream/v1alpha1/session.ts';
-import { deepEqual } from '../../controlplane/api/object.ts';
+import { deepEqual } from '../../apimachinery/object.ts';
 import { kubeTime } from '../status-format.ts';
 import type { TemplateUpdateFact } from './template-revision.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session, SessionPhase } from '../../apis/stream/v1alpha1/session.ts';
 import type { Template } from '../../apis/stream/v1alpha1/template.ts';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Prerequisites } from './prerequisites.ts';
 import { chooseTemplate, recordedTemplate, revisionAnnotations } from './template-revision.ts';
 

@@ -13,8 +13,8 @@
  * a session running on its record keeps running, and hibernates, terminates and is deleted
  * without it.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
-import { deepEqual } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { deepEqual } from '../../apimachinery/object.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { Template, TemplateSpec } from '../../apis/stream/v1alpha1/template.ts';
 import type { Prerequisites } from './prerequisites.ts';

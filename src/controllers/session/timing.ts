@@ -5,9 +5,10 @@
  * controller asks to be called back exactly when the earlier one falls due instead of scanning
  * sessions periodically. The API writes status.lastActivity; this module only reads it.
  */
-import { parseDuration } from '../../controlplane/api/duration.ts';
+import { parseDuration } from '../../apimachinery/duration.ts';
 import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { MaxDurationAction } from '../settings.ts';
+import { desiredState } from '../../apis/stream/v1alpha1/desired-state.ts';
 
 /** Why the controller stops a session on its own. */
 export type LimitReason = 'idle' | 'max-duration';
@@ -39,18 +40,21 @@ function timeMs(text: string | undefined): number {
 }
 
 function isRunning(session: Session): boolean {
-  return (session.spec.state ?? 'running') === 'running' && session.status?.phase === 'Running';
+  return desiredState(session) === 'running' && session.status?.phase === 'Running';
 }
 
 /**
  * When a running session becomes idle: the later of its last activity and its start (a woken
- * session's activity from before it slept does not count), plus idleTimeout and the grace.
+ * session's activity from before it slept does not count), plus idleTimeout and the grace; not
+ * before its spec.keepRunningUntil.
  */
 export function idleDeadline(session: Session, graceMs: number): number | undefined {
   const timeout = durationMs(session.spec.idleTimeout);
   if (!isRunning(session) || timeout === 0) return undefined;
   const since = Math.max(timeMs(session.status?.lastActivity), timeMs(session.status?.startedAt));
-  return Number.isFinite(since) ? since + timeout + graceMs : undefined;
+  if (!Number.isFinite(since)) return undefined;
+  // A keep-running time holds idleness off until then (maxSessionDuration still stops the session).
+  return Math.max(since + timeout + graceMs, timeMs(session.spec.keepRunningUntil));
 }
 
 /** When a running session has run for its maxSessionDuration (counted from when it last started). */

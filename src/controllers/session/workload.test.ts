@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { observeWorkload } from './workload.ts';
 
 function pod(name: string, status: Record<string, unknown>, deleting = false): KubeObject {

@@ -3,13 +3,11 @@
  * whether a pod is Ready, whether pods remain (hibernation completes when none do), and whether
  * a pod cannot start (image pull errors, crash loops), which the session reports as Failed.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { FATAL_WAITING_REASONS } from '../../apis/stream/v1alpha1/pod-failure.ts';
 
-/** Container waiting reasons that mean the pod cannot start without someone fixing something. */
-export const FATAL_WAITING_REASONS = new Set([
-  'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CrashLoopBackOff',
-  'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError',
-]);
+export { FATAL_WAITING_REASONS };
+
 
 /** A pod that cannot start, and why. */
 export interface PodFailure {

@@ -7,7 +7,7 @@
 import type { Condition } from '../../apis/metav1.ts';
 import { TemplateConditionTypes, type Template, type TemplateStatus } from '../../apis/stream/v1alpha1/template.ts';
 import { validateTemplateSpec } from '../../apis/stream/v1alpha1/template-validation.ts';
-import { deepEqual } from '../../controlplane/api/object.ts';
+import { deepEqual } from '../../apimachinery/object.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { mergePatch } from '../../runtime/patch.ts';
 import type { Reconciler, Request } from '../../runtime/reconcile.ts';

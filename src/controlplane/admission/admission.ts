@@ -4,7 +4,7 @@
  * admissionregistration.k8s.io/v1 webhook configurations; ./builtin-plugins.ts holds the in-process
  * plugins (default storage class, namespace lifecycle).
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import type { UserInfo } from '../verbs/scope.ts';
 

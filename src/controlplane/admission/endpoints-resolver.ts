@@ -12,7 +12,7 @@
  * process killed outright stays listed until its registration lease expires. Trying the next
  * address closes that window without waiting for it.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { objectKey, type Store } from '../storage/store.ts';
 import type { ServiceAddress, ServiceResolver } from './webhook-client.ts';
 

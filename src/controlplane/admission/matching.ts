@@ -13,9 +13,9 @@
  * Selector errors and a missing namespace only count when a rule matches. matchConditions (CEL) are
  * not evaluated: a webhook that has them is treated as if every condition held.
  */
-import { notFound, StatusError } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
-import { isEverythingSelector, matchesLabels, type LabelSelector } from '../api/labels.ts';
+import { notFound, StatusError } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { isEverythingSelector, matchesLabels, type LabelSelector } from '../../apimachinery/labels.ts';
 import type { Registry } from '../registry/registry.ts';
 import { storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey, type Store } from '../storage/store.ts';

@@ -8,8 +8,8 @@
  * round calls only those webhooks (and only if they still match). A webhook that did not match in
  * the first round is never called in the second.
  */
-import type { StatusError } from '../api/errors.ts';
-import { deepEqual, type KubeObject } from '../api/object.ts';
+import type { StatusError } from '../../apimachinery/errors.ts';
+import { deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import { applyJsonPatch } from '../patch/jsonpatch.ts';
 import type { AdmissionAttributes } from './admission.ts';
 import { requestKind, shouldCallHook, type WebhookInvocation } from './matching.ts';

@@ -4,7 +4,7 @@
  * (apiserver pkg/admission/plugin/webhook/request/admissionreview.go).
  */
 import { randomUUID } from 'node:crypto';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { apiVersionOf } from '../registry/resource.ts';
 import type { AdmissionAttributes } from './admission.ts';
 import { requestKind, requestNamespace, type GroupVersionKind, type WebhookInvocation } from './matching.ts';

@@ -3,7 +3,7 @@
  * sideEffects, the AdmissionReview round trip, warnings for the client, and what failurePolicy makes
  * of a failed call (kube-apiserver's callHook / callAttrMutatingHook and their callers).
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { AdmissionAttributes } from './admission.ts';
 import type { MatchContext, WebhookInvocation } from './matching.ts';
 import { prepareReview, readAdmissionResponse, type AdmissionResult } from './review.ts';

@@ -4,9 +4,9 @@
  * the Mutating- and ValidatingWebhookConfigurations in the store that follows store events, the
  * way kube-apiserver's webhook source follows its informers.
  */
-import { StatusError } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
-import { selectorFromLabelSelector, type LabelSelector, type MetaLabelSelector } from '../api/labels.ts';
+import { StatusError } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { selectorFromLabelSelector, type LabelSelector, type MetaLabelSelector } from '../../apimachinery/labels.ts';
 import type { ChangeEvent, Store } from '../storage/store.ts';
 import { webhookInternalError } from './webhook-errors.ts';
 

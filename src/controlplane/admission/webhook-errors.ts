@@ -7,7 +7,7 @@
  * - a webhook's denial reaches the client as the webhook's own Status, with the message prefixed
  *   `admission webhook "<name>" denied the request: `.
  */
-import { StatusError, type StatusBody, type StatusCause, type StatusDetails } from '../api/errors.ts';
+import { StatusError, type StatusBody, type StatusCause, type StatusDetails } from '../../apimachinery/errors.ts';
 
 /** metav1.Status as a webhook may return it inside `response.status` (every field optional). */
 export interface WebhookStatus {

@@ -21,7 +21,7 @@
  *   --enable-aggregator-routing), trying the next ready address when one refuses the connection
  *   (./endpoints-resolver.ts).
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';
 import type { AdmissionAttributes, AdmissionChain } from './admission.ts';

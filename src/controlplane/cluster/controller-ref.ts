@@ -3,7 +3,7 @@
  * manages an object, and the adoption/release rules kube's ControllerRefManager applies (a
  * controller adopts matching orphans and releases owned objects that no longer match its selector).
  */
-import type { KubeObject, OwnerReference } from '../api/object.ts';
+import type { KubeObject, OwnerReference } from '../../apimachinery/object.ts';
 
 /** The controller reference of an object, if any. */
 export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {

@@ -16,6 +16,8 @@ export interface ControllerContext {
   events: EventRecorder;
   /** The options in force now (they change at runtime through /debug/simulation). */
   options(): ResolvedSimulationOptions;
+  /** The data folder (the process runtime keeps its folders under it); undefined in memory. */
+  dataDir?: string;
 }
 
 /** A running controller. */

@@ -6,7 +6,7 @@
  * new one. Writes are queued and never fail their caller: an Event is best effort (creating one in
  * a terminating namespace is refused, and that is fine).
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { rfc3339 } from '../verbs/scope.ts';
 import { InternalClient, isStatus, T } from './internal-client.ts';
 import type { Services } from '../verbs/scope.ts';

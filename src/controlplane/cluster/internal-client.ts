@@ -4,8 +4,8 @@
  * inside the control plane play the part of kube-controller-manager, the scheduler and kubelets,
  * which in a real cluster are API clients too.
  */
-import { StatusError } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
+import { StatusError } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import { storageName } from '../registry/resource.ts';
 import type { ChangeEvent } from '../storage/store.ts';

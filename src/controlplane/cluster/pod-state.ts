@@ -1,5 +1,5 @@
 /** Questions controllers ask about a pod: is it active, ready, available, and since when. */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { findCondition } from './conditions.ts';
 
 /** Succeeded or Failed: the pod will not run again. */

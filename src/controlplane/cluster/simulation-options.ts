@@ -4,7 +4,7 @@
  * simulation })`) and changed at runtime over PUT /debug/simulation, which is why every value is
  * checked here: a bad value must answer 400, not break a controller.
  */
-import { badRequest } from '../api/errors.ts';
+import { badRequest } from '../../apimachinery/errors.ts';
 
 /** One simulated node's overrides (by position: the first entry describes node 1). */
 export interface SimulatedNodeSpec {

@@ -4,25 +4,25 @@
  * (./internal-client.ts). Started by startControlPlane(); its options change at runtime through
  * PUT /debug/simulation (`set`), which tests use to tune timings and inject failures.
  */
-import type { PodLogReader } from '../http/resource-handler.ts';
+import type { PodLogFollower, PodLogReader } from '../http/resource-handler.ts';
 import type { Services } from '../verbs/scope.ts';
 import type { Controller, ControllerContext } from './controller.ts';
-import { startCrdCleanup } from './crd-cleanup.ts';
-import { startDeployments } from './deployment.ts';
-import { startDisruption } from './disruption.ts';
-import { startEndpoints } from './endpoints.ts';
+import { startCrdCleanup } from './garbage-collection/crd-cleanup.ts';
+import { startDeployments } from './workloads/deployment.ts';
+import { startDisruption } from './workloads/disruption.ts';
+import { startEndpoints } from './services/endpoints.ts';
 import { EventRecorder } from './events.ts';
-import { startGarbageCollector } from './garbage-collector.ts';
-import { startKubelet } from './kubelet.ts';
-import { startNamespaces } from './namespace.ts';
-import { startNodeLifecycle } from './node-lifecycle.ts';
-import { startNodes } from './nodes.ts';
-import { startPvcProtection } from './pvc-protection.ts';
-import { startReplicaSets } from './replicaset.ts';
-import { startScheduler } from './scheduler.ts';
-import { startServiceAccounts } from './serviceaccounts.ts';
+import { startGarbageCollector } from './garbage-collection/garbage-collector.ts';
+import { startKubelet } from './kubelet/kubelet.ts';
+import { startNamespaces } from './namespaces/namespace.ts';
+import { startNodeLifecycle } from './nodes/node-lifecycle.ts';
+import { startNodes } from './nodes/nodes.ts';
+import { startPvcProtection } from './volumes/pvc-protection.ts';
+import { startReplicaSets } from './workloads/replicaset.ts';
+import { startScheduler } from './scheduling/scheduler.ts';
+import { startServiceAccounts } from './namespaces/serviceaccounts.ts';
 import { checkSimulationOptions, resolveSimulationOptions, type SimulationOptions } from './simulation-options.ts';
-import { startVolumes } from './volumes.ts';
+import { startVolumes } from './volumes/volumes.ts';
 
 export type { SimulatedNodeSpec, SimulationOptions } from './simulation-options.ts';
 
@@ -30,6 +30,7 @@ export type { SimulatedNodeSpec, SimulationOptions } from './simulation-options.
 export interface SimulatedCluster {
   /** Container logs for GET pods/{name}/log (undefined before the container started). */
   podLogs: PodLogReader;
+  podLogFollow: PodLogFollower;
   /** The options as set (defaults not filled in). */
   get(): SimulationOptions;
   /** Changes options at runtime; a null resets one to its default. Throws a 400 StatusError on a bad value. */
@@ -38,11 +39,11 @@ export interface SimulatedCluster {
 }
 
 /** Starts the simulated controllers against the store. */
-export async function startSimulatedCluster(svc: Services, opts: SimulationOptions): Promise<SimulatedCluster> {
+export async function startSimulatedCluster(svc: Services, opts: SimulationOptions, dataDir?: string): Promise<SimulatedCluster> {
   let current: SimulationOptions = { ...checkSimulationOptions(opts) };
   let resolved = resolveSimulationOptions(current);
   const events = new EventRecorder(svc);
-  const ctx: ControllerContext = { svc, events, options: () => resolved };
+  const ctx: ControllerContext = { svc, events, options: () => resolved, dataDir };
   const nodes = await startNodes(ctx, { createIfEmpty: true });
   const volumes = await startVolumes(ctx);
   const kubelet = startKubelet(ctx);
@@ -53,6 +54,7 @@ export async function startSimulatedCluster(svc: Services, opts: SimulationOptio
   ];
   return {
     podLogs: kubelet.podLogs,
+    podLogFollow: kubelet.podLogFollow,
     get: () => ({ ...current }),
     set(patch) {
       checkSimulationOptions(patch);

@@ -4,7 +4,7 @@
  * system:masters, so tests and the StreamSpace API can act as other users.
  */
 import type { IncomingMessage } from 'node:http';
-import { StatusError, unauthorized } from '../api/errors.ts';
+import { StatusError, unauthorized } from '../../apimachinery/errors.ts';
 import type { UserInfo } from '../verbs/scope.ts';
 
 /** Maps bearer tokens to users. */

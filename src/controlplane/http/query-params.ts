@@ -6,7 +6,7 @@
  * - integers: absent is undefined; otherwise base-10 digits with an optional sign, or 400
  *   BadRequest naming the parameter (apimachinery parses with strconv.ParseInt).
  */
-import { badRequest } from '../api/errors.ts';
+import { badRequest } from '../../apimachinery/errors.ts';
 
 /** A boolean query parameter; see the module comment. */
 export function queryBool(query: URLSearchParams, name: string): boolean {

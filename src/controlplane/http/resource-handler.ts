@@ -4,9 +4,9 @@
  * representation the client asked for (object, Table or PartialObjectMetadata).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, methodNotSupported, notFound, StatusError } from '../api/errors.ts';
+import { badRequest, methodNotSupported, notFound, StatusError } from '../../apimachinery/errors.ts';
 import { queryBool, queryInt } from './query-params.ts';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { apiVersionOf, type ResourceType } from '../registry/resource.ts';
 import { createObject } from '../verbs/create.ts';
 import { deleteCollection, deleteObject, type DeleteOptions } from '../verbs/delete.ts';
@@ -34,12 +34,16 @@ export interface ResourceCall {
 }
 
 /** Reads a pod's log lines (the simulated kubelet provides them). */
-export type PodLogReader = (namespace: string, pod: string, container: string | undefined, tailLines?: number) => string[] | undefined;
+export type PodLogReader = (namespace: string, pod: string, container: string | undefined, tailLines?: number, previous?: boolean) => string[] | undefined;
+
+/** Streams a container's new log lines (pods/log?follow=true) until the returned function is called or `end` is. */
+export type PodLogFollower = (namespace: string, pod: string, container: string, follower: { line(l: string): void; end(): void }) => () => void;
 
 /** What the resource handler needs from the server. */
 export interface ResourceHandlerDeps extends WatchServing {
   svc: Services;
   podLogs: PodLogReader;
+  podLogFollow?: PodLogFollower;
 }
 
 function fieldManagerOf(req: IncomingMessage, query: URLSearchParams): string | undefined {
@@ -176,9 +180,22 @@ function podLog(deps: ResourceHandlerDeps, call: ResourceCall, name: string): vo
   container ??= containers[0];
   if (!containers.includes(container!)) throw badRequest(`container ${container} is not valid for pod ${name}`);
   const tail = call.query.get('tailLines') ? Number(call.query.get('tailLines')) : undefined;
-  const lines = deps.podLogs(call.info.namespace!, name, container, tail);
+  const previous = call.query.get('previous') === 'true';
+  const lines = deps.podLogs(call.info.namespace!, name, container, tail, previous);
+  if (!lines && previous) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
   if (!lines) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
   const text = lines.map((l) => `${l}\n`).join('');
+  if (call.query.get('follow') === 'true' && !previous && deps.podLogFollow) {
+    // Streamed until the container instance's log ends or the client goes away, as kubectl logs -f reads it.
+    call.res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    if (text) call.res.write(text);
+    const unfollow = deps.podLogFollow(call.info.namespace!, name, container!, {
+      line: (line) => call.res.write(`${line}\n`),
+      end: () => call.res.end(),
+    });
+    call.res.once('close', unfollow);
+    return;
+  }
   call.res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)) });
   call.res.end(text);
 }

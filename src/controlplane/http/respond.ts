@@ -1,6 +1,6 @@
 /** Writing responses: JSON bodies, Status errors and warning headers. */
 import type { ServerResponse } from 'node:http';
-import { StatusError, internalError } from '../api/errors.ts';
+import { StatusError, internalError } from '../../apimachinery/errors.ts';
 
 /** Writes a JSON body with `code`. */
 export function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {

@@ -6,7 +6,7 @@
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StatusError, tooManyRequests } from '../api/errors.ts';
+import { StatusError, tooManyRequests } from '../../apimachinery/errors.ts';
 import type { FaultInjector, FaultRule } from '../faults.ts';
 import type { UserInfo } from '../verbs/scope.ts';
 import type { TokenAuthenticator } from './auth.ts';

@@ -5,8 +5,8 @@
  * server does.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { formatAge } from '../api/duration.ts';
-import type { KubeObject } from '../api/object.ts';
+import { formatAge } from '../../apimachinery/duration.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { defaultPrinterColumns } from '../registry/printers.ts';
 import type { PrinterColumn, ResourceType } from '../registry/resource.ts';
 

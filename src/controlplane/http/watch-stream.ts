@@ -5,7 +5,7 @@
  * client's Accept header asks for Tables (`kubectl get -w`).
  */
 import { queryBool, queryInt } from './query-params.ts';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { FaultInjector } from '../faults.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import { parseFilter } from '../verbs/read.ts';

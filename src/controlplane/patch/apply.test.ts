@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../api/errors.ts';
-import type { KubeObject, ManagedFieldsEntry } from '../api/object.ts';
+import { StatusError } from '../../apimachinery/errors.ts';
+import type { KubeObject, ManagedFieldsEntry } from '../../apimachinery/object.ts';
 import { recordUpdateManagedFields, serverSideApply, type ApplyInput } from './apply.ts';
 
 const T0 = '2024-01-01T00:00:00Z';

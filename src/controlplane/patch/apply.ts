@@ -9,8 +9,8 @@
  * - create, update and the other patch types record an `Update` entry owning the fields they changed,
  *   taking them from every other manager.
  */
-import { StatusError, badRequest, type StatusCause } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
+import { StatusError, badRequest, type StatusCause } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { mergeApplied } from './apply-merge.ts';
 import { FieldSet } from './field-set.ts';
 import { formatPath, type FieldPath } from './field-path.ts';

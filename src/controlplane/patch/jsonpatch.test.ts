@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../api/errors.ts';
+import { StatusError } from '../../apimachinery/errors.ts';
 import { applyJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './jsonpatch.ts';
 
 const deployment = () => ({

@@ -9,7 +9,7 @@
  */
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { StatusError, badRequest } from '../api/errors.ts';
+import { StatusError, badRequest } from '../../apimachinery/errors.ts';
 import { cloneJson, getMember, hasMember, isJsonObject } from './json-value.ts';
 
 const { applyOperation, JsonPatchError } = fastJsonPatch;

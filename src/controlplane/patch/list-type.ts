@@ -3,7 +3,7 @@
  * one value owned whole, `set` lists own each scalar item, `map` lists own each item by its key
  * fields (`x-kubernetes-list-type` / `x-kubernetes-list-map-keys` in CRD schemas).
  */
-import type { JsonValue } from '../api/object.ts';
+import type { JsonValue } from '../../apimachinery/object.ts';
 import { fieldMetaAt } from './strategic-merge-keys.ts';
 
 /** The treatment of one list. */

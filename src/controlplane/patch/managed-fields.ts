@@ -3,7 +3,7 @@
  * kube-apiserver's identity rules (apimachinery managedfields `BuildManagerIdentifier`): a
  * manager is its name, operation and subresource, plus the apiVersion for Update operations.
  */
-import type { ManagedFieldsEntry } from '../api/object.ts';
+import type { ManagedFieldsEntry } from '../../apimachinery/object.ts';
 import { FieldSet } from './field-set.ts';
 import { isJsonObject } from './json-value.ts';
 

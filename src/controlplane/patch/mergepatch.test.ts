@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../api/errors.ts';
+import { StatusError } from '../../apimachinery/errors.ts';
 import { applyMergePatch, assertMergePatchBody } from './mergepatch.ts';
 
 describe('applyMergePatch', () => {

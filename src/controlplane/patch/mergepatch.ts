@@ -2,7 +2,7 @@
  * JSON merge patch (RFC 7386, `application/merge-patch+json`): objects merge key by key,
  * `null` deletes a key, and anything that is not an object (arrays included) replaces.
  */
-import { badRequest } from '../api/errors.ts';
+import { badRequest } from '../../apimachinery/errors.ts';
 import { cloneJson, deleteMember, getMember, isJsonObject, setMember, type JsonObject } from './json-value.ts';
 
 /** Applies an RFC 7386 merge patch and returns the result as a new value; the inputs are never mutated. */

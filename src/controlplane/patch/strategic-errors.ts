@@ -5,7 +5,7 @@
  * (missing merge key, unknown `$patch` value, …) reaches the client as a 500 with no reason and
  * the raw message, because apiserver does not translate it.
  */
-import { StatusError, badRequest } from '../api/errors.ts';
+import { StatusError, badRequest } from '../../apimachinery/errors.ts';
 import { jsonPatchNotApplicable } from './jsonpatch.ts';
 import { isJsonObject } from './json-value.ts';
 

@@ -10,7 +10,7 @@
  * `spec.taints` (Node), `spec.finalizers` (Namespace), `imagePullSecrets` (ServiceAccount),
  * `subsets` (Endpoints), and all Ingress/NetworkPolicy lists.
  */
-import type { JsonValue } from '../api/object.ts';
+import type { JsonValue } from '../../apimachinery/object.ts';
 
 /** How one field of a built-in type is patched. */
 export interface FieldPatchMeta {

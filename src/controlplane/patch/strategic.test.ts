@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../api/errors.ts';
+import { StatusError } from '../../apimachinery/errors.ts';
 import { applyStrategicMergePatch } from './strategic.ts';
 import { fieldMetaAt, strategicMergeKind } from './strategic-merge-keys.ts';
 

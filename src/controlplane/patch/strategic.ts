@@ -10,7 +10,7 @@
  * The patch metadata comes from strategic-merge-keys.ts; kinds it does not know get ObjectMeta
  * metadata only and otherwise behave like a JSON merge patch with directives.
  */
-import { badRequest } from '../api/errors.ts';
+import { badRequest } from '../../apimachinery/errors.ts';
 import {
   badPrimitiveListDirective, badRetainKeysDirective, badSetElementOrderDirective, goFormat, listOfListsUnsupported,
   missingMergeKey, unknownPatchType, untranslatedPatchError,

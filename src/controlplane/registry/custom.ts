@@ -1,6 +1,6 @@
 /** Resource types built from CustomResourceDefinitions: one per served version. */
-import { readDottedPath } from '../api/dotted-path.ts';
-import type { KubeObject } from '../api/object.ts';
+import { readDottedPath } from '../../apimachinery/dotted-path.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { PrinterColumn, ResourceType } from './resource.ts';
 
 function reversedGroup(group: string): string {

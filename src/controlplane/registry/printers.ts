@@ -3,7 +3,7 @@
  * pkg/printers/internalversion prints the same headers). Age cells are the creation time; the
  * Table writer turns `date` columns into ages.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { PrinterColumn } from './resource.ts';
 
 const age: PrinterColumn = { name: 'Age', type: 'date', cell: (o) => o.metadata.creationTimestamp };

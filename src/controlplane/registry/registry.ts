@@ -3,7 +3,7 @@
  * established CustomResourceDefinition. It follows CRD writes in the store, so a new CRD is served
  * as soon as its create is acknowledged.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Store } from '../storage/store.ts';
 import { builtinResources } from './builtin.ts';
 import { resourceTypesOf } from './custom.ts';

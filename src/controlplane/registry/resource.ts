@@ -4,8 +4,8 @@
  * storage. Built-in types are described in ./builtin.ts; custom resources are described from their
  * CustomResourceDefinition in ./custom.ts.
  */
-import type { StatusCause } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
+import type { StatusCause } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { JSONSchemaProps } from '../schema/structural.ts';
 
 /** The scale subresource's paths (CRDs) or fixed shape (Deployments, ReplicaSets). */

@@ -3,7 +3,7 @@
  * (pkg/util/validation/field/errors.go), for the values schema validation reports: numbers,
  * strings, and whole objects or lists (printed as JSON with sorted keys, as Go marshals maps).
  */
-import { fieldRequired, type StatusCause } from '../api/errors.ts';
+import { fieldRequired, type StatusCause } from '../../apimachinery/errors.ts';
 
 /** JSON the way Go's encoding/json writes a decoded value: object keys sorted. */
 export function goJson(value: unknown): string {

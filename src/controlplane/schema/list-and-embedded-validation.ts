@@ -4,7 +4,7 @@
  * `x-kubernetes-list-type: set|map` must not repeat an item (set) or a key (map). Paths here use
  * apimachinery's field.Path form, where map keys print as `[key]`.
  */
-import type { StatusCause } from '../api/errors.ts';
+import type { StatusCause } from '../../apimachinery/errors.ts';
 import { duplicateCause, goJson, invalidCause, requiredCause } from './field-causes.ts';
 import type { JSONSchemaProps } from './json-schema-props.ts';
 import { isPlainObject } from './json-values.ts';

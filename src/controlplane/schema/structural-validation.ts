@@ -8,7 +8,7 @@
  * carry no field of their own (anyOf/oneOf/allOf/not, integer range) are reported on the
  * validation root, which prints as `<nil>` for a whole object, as kube-apiserver does.
  */
-import type { StatusCause } from '../api/errors.ts';
+import type { StatusCause } from '../../apimachinery/errors.ts';
 import {
   goNumber, invalidCause, notSupportedCause, requiredCause, tooLongCause, tooManyCause, typeInvalidCause,
 } from './field-causes.ts';

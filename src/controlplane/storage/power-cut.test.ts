@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { RevisionMismatch, Store } from './store.ts';
 import { PowerCutFiles, type Tear } from './testing/power-cut-files.ts';
 import { decodeRecord, encodeRecord } from './wal.ts';

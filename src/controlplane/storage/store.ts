@@ -6,7 +6,7 @@
  *
  * Objects held here are never mutated after they are stored; readers that change an object copy it.
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { LogFiles } from './files.ts';
 import { WriteAheadLog } from './wal.ts';
 

@@ -20,7 +20,7 @@
  */
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { nodeFiles, type LogFiles } from './files.ts';
 
 /** One record of the log: a put (create or update) or a delete of the object under `key`. */

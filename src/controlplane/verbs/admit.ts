@@ -3,9 +3,9 @@
  * defaulting for custom resources, unknown-field checks for built-ins), mutating admission,
  * normalisation again, validation (metadata, schema, kind rules), then validating admission.
  */
-import { badRequest, invalid, type StatusCause } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
-import { nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from '../api/validation.ts';
+import { badRequest, invalid, type StatusCause } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
+import { nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from '../../apimachinery/validation.ts';
 import type { AdmissionAttributes } from '../admission/admission.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import { applyDefaults, prune, validateStructural, type JSONSchemaProps } from '../schema/structural.ts';

@@ -1,7 +1,7 @@
 /** create: generateName, namespace checks, server-set metadata, admission, then a store insert. */
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, badRequest, fieldRequired, forbidden, invalid, notFound, StatusError } from '../api/errors.ts';
-import { deepCopy, type KubeObject } from '../api/object.ts';
+import { alreadyExists, badRequest, fieldRequired, forbidden, invalid, notFound, StatusError } from '../../apimachinery/errors.ts';
+import { deepCopy, type KubeObject } from '../../apimachinery/object.ts';
 import { recordUpdateManagedFields } from '../patch/apply.ts';
 import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey, RevisionMismatch } from '../storage/store.ts';

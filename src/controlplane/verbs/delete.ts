@@ -4,8 +4,8 @@
  * graceful pod deletion, and namespace termination. The garbage collector and namespace controller
  * in ../cluster finish what deletion starts.
  */
-import { badRequest, conflict, StatusError } from '../api/errors.ts';
-import { deepCopy, type KubeObject } from '../api/object.ts';
+import { badRequest, conflict, StatusError } from '../../apimachinery/errors.ts';
+import { deepCopy, type KubeObject } from '../../apimachinery/object.ts';
 import { storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey, revisionOf, RevisionMismatch } from '../storage/store.ts';
 import { listObjects, type ObjectFilter } from './read.ts';

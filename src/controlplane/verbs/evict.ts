@@ -4,9 +4,9 @@
  * `kubectl drain` retries. An allowed eviction records the pod in the budget's disruptedPods and
  * lowers disruptionsAllowed, as the eviction REST handler does.
  */
-import { StatusError, badRequest, notFound } from '../api/errors.ts';
-import { matchesLabels, selectorFromLabelSelector } from '../api/labels.ts';
-import { deepCopy, type KubeObject } from '../api/object.ts';
+import { StatusError, badRequest, notFound } from '../../apimachinery/errors.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
+import { deepCopy, type KubeObject } from '../../apimachinery/object.ts';
 import { objectKey, revisionOf } from '../storage/store.ts';
 import { deleteObject, type DeleteOptions } from './delete.ts';
 import { rfc3339, type RequestScope, type Services } from './scope.ts';

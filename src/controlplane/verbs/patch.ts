@@ -5,8 +5,8 @@
  * resourceVersion is a precondition and answers 409 when stale.
  */
 import * as yaml from 'js-yaml';
-import { badRequest, conflict, invalid, notFound, unsupportedMediaType } from '../api/errors.ts';
-import { deepCopy, type KubeObject } from '../api/object.ts';
+import { badRequest, conflict, invalid, notFound, unsupportedMediaType } from '../../apimachinery/errors.ts';
+import { deepCopy, type KubeObject } from '../../apimachinery/object.ts';
 import { serverSideApply } from '../patch/apply.ts';
 import { applyJsonPatch } from '../patch/jsonpatch.ts';
 import { applyMergePatch, assertMergePatchBody } from '../patch/mergepatch.ts';

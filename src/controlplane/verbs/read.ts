@@ -1,8 +1,8 @@
 /** get and list: reads straight from the store, with label and field selectors and limit/continue paging. */
-import { badRequest, expired, notFound } from '../api/errors.ts';
-import { matchesFields, parseFieldSelector, requireSupportedFields, type FieldSelector } from '../api/fields.ts';
-import { matchesLabels, parseLabelSelector, type LabelSelector } from '../api/labels.ts';
-import type { KubeObject } from '../api/object.ts';
+import { badRequest, expired, notFound } from '../../apimachinery/errors.ts';
+import { matchesFields, parseFieldSelector, requireSupportedFields, type FieldSelector } from '../../apimachinery/fields.ts';
+import { matchesLabels, parseLabelSelector, type LabelSelector } from '../../apimachinery/labels.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey } from '../storage/store.ts';
 import type { Services } from './scope.ts';

@@ -1,8 +1,8 @@
 /** The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and custom resources with one. */
-import { badRequest, conflict } from '../api/errors.ts';
-import { readDottedPath, writeDottedPath } from '../api/dotted-path.ts';
-import { deepCopy, type KubeObject } from '../api/object.ts';
-import { labelSelectorToString, selectorFromLabelSelector } from '../api/labels.ts';
+import { badRequest, conflict } from '../../apimachinery/errors.ts';
+import { readDottedPath, writeDottedPath } from '../../apimachinery/dotted-path.ts';
+import { deepCopy, type KubeObject } from '../../apimachinery/object.ts';
+import { labelSelectorToString, selectorFromLabelSelector } from '../../apimachinery/labels.ts';
 import type { ResourceType } from '../registry/resource.ts';
 import type { RequestScope, Services } from './scope.ts';
 import { admitScale } from './admit.ts';

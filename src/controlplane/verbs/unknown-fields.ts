@@ -2,7 +2,7 @@
  * Unknown-field detection for built-in kinds (fieldValidation Strict/Warn), against the OpenAPI
  * schemas built from the published client library's models (../schema/builtin-openapi.ts).
  */
-import type { KubeObject } from '../api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { ResourceType } from '../registry/resource.ts';
 
 let schemas: Promise<Record<string, any>> | undefined;

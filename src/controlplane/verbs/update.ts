@@ -2,8 +2,8 @@
  * update (PUT) and the commit step shared with patch: preconditions, status-subresource rules,
  * generation, admission, finalizer completion, no-op detection and the compare-and-swap write.
  */
-import { badRequest, conflict, invalid, notFound } from '../api/errors.ts';
-import { deepCopy, deepEqual, type KubeObject } from '../api/object.ts';
+import { badRequest, conflict, invalid, notFound } from '../../apimachinery/errors.ts';
+import { deepCopy, deepEqual, type KubeObject } from '../../apimachinery/object.ts';
 import { recordUpdateManagedFields } from '../patch/apply.ts';
 import { apiVersionOf, storageName, type ResourceType } from '../registry/resource.ts';
 import { objectKey, revisionOf, RevisionMismatch } from '../storage/store.ts';

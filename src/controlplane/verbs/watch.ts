@@ -5,8 +5,8 @@
  * no longer reaches back that far. An object that starts or stops matching the selectors is
  * announced as ADDED or DELETED, as the API server's watch cache does.
  */
-import { expired, StatusError, type StatusBody } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
+import { expired, StatusError, type StatusBody } from '../../apimachinery/errors.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { storageName, type ResourceType } from '../registry/resource.ts';
 import type { ChangeEvent } from '../storage/store.ts';
 import { matchesFilter, withVersion, type ObjectFilter } from './read.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { pino } from 'pino';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { TestClock, settle } from '../clock.ts';
 import { SharedInformer, type InformerHandler } from './informer.ts';
 import { ScriptedListWatcher as FakeApi } from '../testing/scripted-list-watcher.ts';

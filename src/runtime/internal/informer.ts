@@ -3,7 +3,7 @@
  * of handlers with both the old and the new object.
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { Clock } from '../clock.ts';
 import type { KindRef } from '../resources.ts';
 import type { ListWatcher } from './list-watcher.ts';

@@ -3,7 +3,7 @@
  * form to detect change; writes are optimistic (they carry the resourceVersion last seen), so a
  * competing write makes ours fail with 409.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { KubeClient } from '../client.ts';
 import type { KindRef } from '../resources.ts';
 

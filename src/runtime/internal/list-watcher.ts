@@ -2,7 +2,7 @@
  * List and watch one kind through the KubeClient (lists paged and counted in metrics, watches
  * streamed over the same transport). The reflector drives both; this file only speaks the wire.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import type { KubeClient, WatchCallbacks, WatchHandle } from '../client.ts';
 import type { KindRef } from '../resources.ts';
 

@@ -3,7 +3,7 @@
  * metadata.managedFields: controllers never read them and they are often the largest part of
  * an object.
  */
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 
 /** The cache key of an object: `namespace/name`, or `name` when cluster-scoped. */
 export function objectKey(obj: { metadata: { namespace?: string; name?: string } }): string {

@@ -18,7 +18,7 @@
  * A separate timer re-delivers every cached object every `resyncMs` (as client-go's resync).
  */
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../controlplane/api/object.ts';
+import type { KubeObject } from '../../apimachinery/object.ts';
 import { sleep, type Clock, type Timer } from '../clock.ts';
 import type { ListWatcher, WatchHandle } from './list-watcher.ts';
 

@@ -92,8 +92,8 @@ void test('the conformance checker notices unknown fields, wrong types and patte
   assert.deepEqual(conformanceProblems(schema, bad).map((p) => p.split(':')[0]).sort(), ['$.spec.defaultResources.limits.cpu', '$.spec.vnc.enable', '$.spec.vnc.port']);
 });
 
-void test('there are the three built-in templates', () => {
-  assert.deepEqual(builtinTemplates().map(([f, t]) => `${f}=${t.metadata.name}`), ['code-server.yaml=code-server', 'firefox.yaml=firefox', 'ubuntu-xfce.yaml=ubuntu-xfce']);
+void test('there are the five built-in templates', () => {
+  assert.deepEqual(builtinTemplates().map(([f, t]) => `${f}=${t.metadata.name}`), ['code-server.yaml=code-server', 'firefox.yaml=firefox', 'local-desktop.yaml=local-desktop', 'local-notes.yaml=local-notes', 'ubuntu-xfce.yaml=ubuntu-xfce']);
 });
 
 for (const [file, template] of builtinTemplates()) {
@@ -118,6 +118,9 @@ void test('built-in templates carry the promised settings', () => {
   assert.deepEqual(firefox.vnc, { enabled: true, port: 3000, protocol: 'websocket' });
   assert.equal(firefox.homeMountPath, '/config');
   assert.deepEqual(byName['ubuntu-xfce'].vnc, { enabled: true, port: 5900, protocol: 'rfb' });
+  // The local templates name programs of the streamspace-local runtime, never a shell.
+  assert.deepEqual([byName['local-desktop'].runtimeClassName, byName['local-desktop'].command], ['streamspace-local', ['streamspace-desktop']]);
+  assert.deepEqual([byName['local-notes'].runtimeClassName, byName['local-notes'].command], ['streamspace-local', ['streamspace-notes']]);
 });
 
 void test('sample Session, SessionQuota and NodeOperation objects conform to their schemas', () => {

@@ -11,3 +11,5 @@ export * from './template-validation.ts';
 export * from './session-validation.ts';
 export * from './nodeoperation-validation.ts';
 export * from './sessionquota-selection.ts';
+export * from './kinds.ts';
+export * from './desired-state.ts';

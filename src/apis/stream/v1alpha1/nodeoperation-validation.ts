@@ -4,8 +4,8 @@
  */
 import {
   fieldInvalid, fieldNotSupported, fieldRequired, type StatusCause,
-} from '../../../controlplane/api/errors.ts';
-import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateLabels } from '../../../controlplane/api/validation.ts';
+} from '../../../apimachinery/errors.ts';
+import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateLabels } from '../../../apimachinery/validation.ts';
 import { NODE_OPERATIONS, TAINT_EFFECTS, type NodeOperationSpec, type NodeTaint } from './nodeoperation.ts';
 
 function validateNodeName(nodeName: string | undefined, path: string): StatusCause[] {

@@ -4,9 +4,9 @@
  */
 import {
   fieldInvalid, fieldNotSupported, fieldRequired, type StatusCause,
-} from '../../../controlplane/api/errors.ts';
-import { isDNS1123Subdomain } from '../../../controlplane/api/validation.ts';
-import { parseDuration } from '../../../controlplane/api/duration.ts';
+} from '../../../apimachinery/errors.ts';
+import { isDNS1123Subdomain } from '../../../apimachinery/validation.ts';
+import { parseDuration } from '../../../apimachinery/duration.ts';
 import { validateResourceRequirements } from '../../validation/resources.ts';
 import { SESSION_STATES, type SessionRepository, type SessionSpec } from './session.ts';
 

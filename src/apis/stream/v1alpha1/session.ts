@@ -48,6 +48,7 @@ export const SessionSpec = Type.Object({
   })),
   idleTimeout: Type.Optional(Duration('How long the session may go without user activity before it is hibernated, as a Go duration (for example `30m`, `1h30m`). `0` or unset never hibernates on idleness.')),
   maxSessionDuration: Type.Optional(Duration('Longest the session may run in total before it is terminated, as a Go duration (for example `8h`). `0` or unset means no limit.')),
+  keepRunningUntil: Type.Optional(Time('Keep the session running until this time even without activity (a long job): idle hibernation waits for it. maxSessionDuration still applies.')),
   tags: Type.Optional(StringSet({ description: 'Free-form tags for finding and grouping sessions.' })),
   repository: Type.Optional(SessionRepository),
 }, { description: 'SessionSpec is the session the user asked for.' });

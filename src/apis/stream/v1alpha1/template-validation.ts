@@ -5,7 +5,7 @@
  */
 import {
   fieldDuplicate, fieldInvalid, fieldNotSupported, fieldRequired, type StatusCause,
-} from '../../../controlplane/api/errors.ts';
+} from '../../../apimachinery/errors.ts';
 import { imageReferenceProblem } from '../../validation/image-reference.ts';
 import { envVarNameProblems, ianaServiceNameProblems } from '../../validation/names.ts';
 import { validateResourceRequirements } from '../../validation/resources.ts';

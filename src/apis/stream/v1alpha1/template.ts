@@ -64,7 +64,14 @@ export const TemplateSpec = Type.Object({
     description: 'Container image the session runs, as a Docker image reference (`[registry/]repository[:tag][@digest]`).',
     minLength: 1,
   }),
-  command: Type.Optional(Type.Array(Type.String(), { description: 'Overrides the image entrypoint (container `command`).' })),
+  command: Type.Optional(Type.Array(Type.String(), {
+    description: 'Overrides the image entrypoint (container `command`). With runtimeClassName `streamspace-local`, the one program of the local runtime to run (`streamspace-desktop`, `streamspace-notes`).',
+  })),
+  runtimeClassName: Type.Optional(Type.String({
+    description: 'RuntimeClass of the session pod. `streamspace-local` runs it as local processes on the embedded control plane\'s machine (`streamspace up`); unset means the cluster\'s default container runtime.',
+    minLength: 1,
+    maxLength: 253,
+  })),
   args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments to the entrypoint (container `args`).' })),
   defaultResources: Type.Optional(ResourceRequirements(
     'Resources a session gets when it does not set its own spec.resources.',
@@ -82,6 +89,10 @@ export const TemplateSpec = Type.Object({
   tags: Type.Optional(StringSet({ description: 'Free-form tags for catalog search.' })),
   vnc: Type.Optional(VNCConfig),
   webapp: Type.Optional(WebAppConfig),
+  idleSignal: Type.Optional(StringEnum(['input', 'traffic'] as const, {
+    description: 'What keeps a session awake, as the gateway sees it: `input` counts only what a person does (VNC key and pointer events; web-app requests other than background polling), `traffic` counts any bytes either way.',
+    default: 'input',
+  })),
 }, { description: 'TemplateSpec describes the session a template launches.' });
 
 /** The TypeScript shape of Template.spec. */

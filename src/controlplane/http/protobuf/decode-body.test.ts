@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { StatusError } from '../../api/errors.ts';
+import { StatusError } from '../../../apimachinery/errors.ts';
 import { isProtobufMediaType, protobufToObject, requestBodyText } from './decode-body.ts';
 import { envelope, lField, vField } from './testdata/wire-bytes.ts';
 

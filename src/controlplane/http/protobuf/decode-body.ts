@@ -5,7 +5,7 @@
  * validation, field managers) sees one representation. Kinds without a table, and bodies with
  * fields a table lacks, answer 415 so the client knows to retry as JSON instead of losing data.
  */
-import { badRequest, StatusError, type StatusCause } from '../../api/errors.ts';
+import { badRequest, StatusError, type StatusCause } from '../../../apimachinery/errors.ts';
 import { decodeMessage, type SkippedField } from './decode-message.ts';
 import { readEnvelope, type ProtobufEnvelope } from './envelope.ts';
 import { schemaForKind } from './kinds.ts';

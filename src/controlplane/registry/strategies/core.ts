@@ -1,6 +1,6 @@
 /** Strategies of core kinds with small rules: namespaces, services, secrets, config maps, volumes, nodes. */
-import { fieldForbidden, fieldInvalid, fieldRequired, type StatusCause } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import { fieldForbidden, fieldInvalid, fieldRequired, type StatusCause } from '../../../apimachinery/errors.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 import type { Strategy } from '../resource.ts';
 
 export const namespaceStrategy: Strategy = {

@@ -1,6 +1,6 @@
 /** CustomResourceDefinition strategy: name rules, one storage version, and the accepted names status. */
-import { fieldInvalid, fieldRequired, type StatusCause } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import { fieldInvalid, fieldRequired, type StatusCause } from '../../../apimachinery/errors.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 import type { Strategy } from '../resource.ts';
 
 function validateNames(crd: KubeObject): StatusCause[] {

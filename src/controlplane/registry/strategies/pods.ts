@@ -1,6 +1,6 @@
 /** Pod strategy: defaults as the API server sets them, the Pending status of a new pod, and pod-spec immutability. */
-import { fieldForbidden, fieldRequired, type StatusCause } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import { fieldForbidden, fieldRequired, type StatusCause } from '../../../apimachinery/errors.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 import type { Strategy } from '../resource.ts';
 
 function defaultContainer(c: any): void {

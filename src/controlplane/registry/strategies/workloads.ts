@@ -1,6 +1,6 @@
 /** Deployment and ReplicaSet strategies: defaults, selector/template agreement, immutable selector. */
-import { fieldInvalid, fieldRequired, type StatusCause } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import { fieldInvalid, fieldRequired, type StatusCause } from '../../../apimachinery/errors.ts';
+import type { KubeObject } from '../../../apimachinery/object.ts';
 import type { Strategy } from '../resource.ts';
 import { defaultPodSpec, validatePodSpec } from './pods.ts';
 
