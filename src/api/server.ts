@@ -151,7 +151,13 @@ export async function buildAuth(opts: ApiServerOptions, repo: Repository): Promi
 function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServerOptions, codeServer: CodeServer): void {
   void app.register(async (scope) => {
     installRateLimit(scope, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
-    await scope.register(codeServer.graphql(authenticateWithApi(deps.authenticator)));
+    // GraphQL mutations (deleteCodeServer can delete a home volume) go to the audit trail like REST changes.
+    await scope.register(codeServer.graphql(authenticateWithApi(deps.authenticator), async (request, entry) => {
+      await deps.repo.audit.append({ ...entry, sourceIp: request.ip }).catch((err: unknown) => {
+        deps.metrics.auditFailures.inc();
+        deps.logger.error({ err: String(err), entry }, 'Failed to write audit entry');
+      });
+    }));
   });
 }
 
