@@ -30,7 +30,7 @@ export const TEMPLATE_REVISION_ANNOTATIONS = {
 
 /** The TemplateSpec fields a session's children are built from; the rest is catalog display. */
 const WORKLOAD_FIELDS = [
-  'baseImage', 'command', 'args', 'defaultResources', 'ports', 'env', 'volumeMounts', 'homeMountPath', 'vnc', 'webapp',
+  'baseImage', 'command', 'args', 'defaultResources', 'ports', 'env', 'volumeMounts', 'homeMountPath', 'vnc', 'webapp', 'runtimeClassName',
 ] as const satisfies readonly (keyof TemplateSpec)[];
 
 /** The workload fields of `spec`, in a fixed order (so the recorded JSON is stable). */

@@ -3147,7 +3147,7 @@ export interface paths {
                 };
             };
         };
-        /** Replace a template's spec */
+        /** Replace a template's spec (running sessions keep theirs until they next start) */
         put: {
             parameters: {
                 query?: never;

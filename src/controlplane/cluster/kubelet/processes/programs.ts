@@ -22,7 +22,7 @@ export interface LocalProgram {
 }
 
 const HERE = import.meta.dirname;
-const NOTES_APP = path.resolve(HERE, '../../../workspaces/notes-app.ts');
+const NOTES_APP = path.resolve(HERE, '../../../../workspaces/notes-app.ts');
 
 /** Every program, by the name a container's command uses. */
 export const LOCAL_PROGRAMS: Readonly<Record<string, LocalProgram>> = {

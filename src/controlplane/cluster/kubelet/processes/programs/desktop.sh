@@ -2,25 +2,28 @@
 # Program `streamspace-desktop` of the streamspace-local runtime: a Linux desktop on an X display
 # of its own (Xvfb), the twm window manager, an xterm in $HOME, and x11vnc serving it as RFB on the
 # pod's loopback address. Takes no user input: everything comes from the runtime's environment
-# (STREAMSPACE_DISPLAY, STREAMSPACE_POD_IP, STREAMSPACE_PORT_STREAM) and the template's env
+# (STREAMSPACE_POD_IP, STREAMSPACE_PORT_STREAM) and the template's env
 # (DESKTOP_GEOMETRY). x11vnc replaces this shell, so the container lives as long as the VNC server;
 # the runtime ends the whole process group (Xvfb, twm, xterm) with it.
 set -euo pipefail
-display=${STREAMSPACE_DISPLAY:?}
 ip=${STREAMSPACE_POD_IP:?}
 port=${STREAMSPACE_PORT_STREAM:-5900}
 geometry=${DESKTOP_GEOMETRY:-1280x800}
 [[ $geometry =~ ^[0-9]{2,4}x[0-9]{2,4}$ ]] || { echo "DESKTOP_GEOMETRY must look like 1280x800" >&2; exit 2; }
 here=$(dirname "$0")
 
-Xvfb "$display" -screen 0 "${geometry}x24" -nolisten tcp &
-socket=/tmp/.X11-unix/X${display#:}
+# Xvfb picks a free display itself and writes its number once it accepts connections (-displayfd):
+# a socket left in /tmp/.X11-unix by a server that died can neither be taken for ours nor block us.
+displayfile=$(mktemp)
+Xvfb -displayfd 3 -screen 0 "${geometry}x24" -nolisten tcp 3>"$displayfile" &
 for _ in $(seq 1 200); do
-  [[ -S $socket ]] && break
+  [[ -s $displayfile ]] && break
   kill -0 $! 2>/dev/null || { echo "Xvfb exited" >&2; exit 1; }
   sleep 0.05
 done
-[[ -S $socket ]] || { echo "Xvfb did not open $socket" >&2; exit 1; }
+[[ -s $displayfile ]] || { rm -f "$displayfile"; echo "Xvfb did not report its display" >&2; exit 1; }
+display=":$(tr -dc 0-9 < "$displayfile")"
+rm -f "$displayfile"
 export DISPLAY=$display
 twm -f "$here/twmrc" &
 # A terminal covering the screen's middle, where the pointer starts, so it has the keyboard.
