@@ -2,6 +2,7 @@
  * What the route groups share, built once by server.ts and handed to each group's plugin.
  */
 import type { Logger } from 'pino';
+import type { AccountChanges } from './auth/account-changes.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { LocalAccounts } from './auth/local-accounts.ts';
 import type { TokenIssuer } from './auth/token-issuer.ts';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   issuer: TokenIssuer;
   accounts: LocalAccounts;
   authenticator: Authenticator;
+  /** Account changes, for connections that must re-check their caller. */
+  accountChanges: AccountChanges;
   heartbeats: HeartbeatCoalescer;
   openapi: OpenApiBuilder;
   logger: Logger;
@@ -31,6 +34,8 @@ export interface ApiDeps {
     cacheWaitMs: number;
     /** How long a connection lives without a heartbeat. */
     connectionTtlMs: number;
+    /** Longest time a WebSocket goes without re-checking its caller (account state, role, revocation). */
+    socketRecheckMs: number;
     /** Attributes of the gateway's sign-in cookie set at login. */
     cookie: CookieSettings;
     /** How session addresses look when the gateway is served on this port (the web UI links them). */

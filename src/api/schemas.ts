@@ -25,3 +25,17 @@ export function listOf(item: object, description: string): object {
 export function plainSchema<T>(schema: T): T {
   return JSON.parse(JSON.stringify(schema)) as T;
 }
+
+/**
+ * `schema` with every object that lists its properties closed to others (`additionalProperties:
+ * false`), at any depth: an unknown nested field is a 400 naming it, not silently kept or dropped.
+ * Objects that state additionalProperties or patternProperties (maps) are left as they are.
+ */
+export function closedSchema<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(closedSchema) as T;
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'enum' || k === 'const' || k === 'default' ? v : closedSchema(v);
+  if (out.properties && out.additionalProperties === undefined && out.patternProperties === undefined) out.additionalProperties = false;
+  return out as T;
+}

@@ -11,6 +11,9 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { ApiDeps } from './api-deps.ts';
+import { installAuthFailureLimit, type AuthFailureLimitSettings } from './plugins/auth-failure-limit.ts';
+import { installInputHygiene, strictBodyValidators } from './plugins/input-hygiene.ts';
+import { AccountChanges } from './auth/account-changes.ts';
 import { Authenticator, type AuthMode } from './auth/authenticator.ts';
 import { bootstrapAdmin, LocalAccounts, type BootstrapResult } from './auth/local-accounts.ts';
 import { OidcVerifier, type OidcSettings } from './auth/oidc-verifier.ts';
@@ -27,7 +30,6 @@ import { OpenApiBuilder } from './openapi.ts';
 import { installAudit } from './plugins/audit.ts';
 import { installAuthentication } from './plugins/authentication.ts';
 import { installErrorHandling } from './plugins/error-handler.ts';
-import { acceptEmptyJsonBodies } from './plugins/json-bodies.ts';
 import { installRateLimit, type RateLimitSettings } from './plugins/rate-limit.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -85,10 +87,14 @@ export interface ApiServerOptions {
   heartbeatFlushIntervalMs?: number;
   /** Per-caller rate limit (default 50 requests/s, burst 100). */
   rateLimit?: RateLimitSettings;
+  /** Back-off after failed authentications, per address and per account (see plugins/auth-failure-limit.ts). */
+  authFailureLimit?: AuthFailureLimitSettings;
   /** Largest request body (default 256 KiB). */
   bodyLimitBytes?: number;
   /** How long to wait at startup for the informers to list (default 10 s; the server starts regardless). */
   cacheSyncTimeoutMs?: number;
+  /** Longest time a WebSocket goes without re-checking its caller (default 30 s; changes on this replica act at once). */
+  socketRecheckMs?: number;
   /** How long a viewer connection lives without a heartbeat (default 60 s). */
   connectionTtlMs?: number;
   /** Logger (default: pino at info level to stderr). */
@@ -145,7 +151,13 @@ export async function buildAuth(opts: ApiServerOptions, repo: Repository): Promi
 function registerCodeServer(app: FastifyInstance, deps: ApiDeps, opts: ApiServerOptions, codeServer: CodeServer): void {
   void app.register(async (scope) => {
     installRateLimit(scope, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
-    await scope.register(codeServer.graphql(authenticateWithApi(deps.authenticator)));
+    // GraphQL mutations (deleteCodeServer can delete a home volume) go to the audit trail like REST changes.
+    await scope.register(codeServer.graphql(authenticateWithApi(deps.authenticator), async (request, entry) => {
+      await deps.repo.audit.append({ ...entry, sourceIp: request.ip }).catch((err: unknown) => {
+        deps.metrics.auditFailures.inc();
+        deps.logger.error({ err: String(err), entry }, 'Failed to write audit entry');
+      });
+    }));
   });
 }
 
@@ -178,13 +190,14 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
     // Unknown fields are errors, not silently dropped; schemas carry Kubernetes-style keywords.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators } },
   });
   // Responses are plain JSON.stringify: objects pass through whole (response schemas document them).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addSchema(errorBodySchema);
   // Only JSON bodies: fastify's built-in text/plain parser would turn a wrong content type into a confusing 400.
-  app.removeContentTypeParser('text/plain');
-  acceptEmptyJsonBodies(app);
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  installInputHygiene(app);
   installErrorHandling(app);
   deps.openapi.collect(app);
   app.addHook('onResponse', async (request, reply) => {
@@ -196,6 +209,7 @@ function buildApp(deps: ApiDeps, opts: ApiServerOptions, codeServer?: CodeServer
   if (opts.webRoot !== false) void app.register(webUiRoutes(opts.webRoot ?? DEFAULT_WEB_ROOT));
   if (codeServer) registerCodeServer(app, deps, opts, codeServer);
   void app.register(async (api) => {
+    installAuthFailureLimit(api, opts.authFailureLimit);
     installAuthentication(api, deps.authenticator);
     installRateLimit(api, opts.rateLimit ?? { requestsPerSecond: 50, burst: 100 });
     installAudit(api, deps);
@@ -225,9 +239,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const auth = await buildAuth(opts, repo);
   const bootstrap = await bootstrapAdmin(auth.accounts, repo, { password: opts.auth?.adminPassword, dataDir: opts.dataDir });
   const deps: ApiDeps = {
-    repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth,
+    repo, view, metrics, heartbeats, logger, openapi: new OpenApiBuilder(), ...auth, accountChanges: new AccountChanges(),
     settings: { heartbeatFlushIntervalMs, cacheWaitMs: 5000, connectionTtlMs: opts.connectionTtlMs ?? 60_000, cookie: opts.cookie ?? {},
-      gateway: opts.gateway?.mode },
+      gateway: opts.gateway?.mode, socketRecheckMs: opts.socketRecheckMs ?? 30_000 },
   };
   const gateway = opts.gateway?.create({ view, authenticator: auth.authenticator, repo, activity: heartbeats, logger, registry: metrics.registry });
   view.start();

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { startApiServer, type ApiAuthOptions, type ApiServerOptions } from '../api/server.ts';
 import { codeServerSettingsFromEnv, defaultCodeServerSettings } from '../codeserver/settings.ts';
 import { AUTH_MODES, type AuthMode } from '../api/auth/authenticator.ts';
+import { MIN_ADMIN_PASSWORD_LENGTH } from '../api/auth/local-accounts.ts';
 import { stopOnSignals } from './cluster.ts';
 
 const USAGE = `Usage: streamspace api [options]
@@ -21,6 +22,8 @@ const USAGE = `Usage: streamspace api [options]
   --database-url URL       PostgreSQL instead of the embedded database ($STREAMSPACE_DATABASE_URL)
   --auth MODE              local (default), oidc or proxy
   --oidc-issuer URL --oidc-audience A[,B] --oidc-admin-roles R[,S] --oidc-role-claims C[,D]
+  --oidc-no-audience       accept tokens issued for any application of the issuer (not recommended;
+                           without it --oidc-audience is required)
   --trusted-proxies CIDR[,CIDR] --groups-header NAME
   --heartbeat-flush SECONDS  how often coalesced heartbeats are written (default 30)
   --gateway                also serve the session gateway on this port, under /s/{session}/
@@ -33,13 +36,27 @@ function list(value: unknown): string[] | undefined {
   return typeof value === 'string' && value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
+/** $STREAMSPACE_ADMIN_PASSWORD, checked before anything starts (weak ones are refused). */
+export function adminPasswordFromEnv(): string | undefined {
+  const password = process.env.STREAMSPACE_ADMIN_PASSWORD || undefined;
+  if (password !== undefined && password.length < MIN_ADMIN_PASSWORD_LENGTH) {
+    throw new Error(`STREAMSPACE_ADMIN_PASSWORD: must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters (or unset it to have one generated)`);
+  }
+  return password;
+}
+
 /** The authentication options from the flags (shared with `streamspace gateway`). */
 export function authOptions(v: Record<string, unknown>): ApiAuthOptions {
   const mode = String(v.auth ?? 'local') as AuthMode;
   if (!AUTH_MODES.includes(mode)) throw new Error(`--auth: must be one of ${AUTH_MODES.join(', ')}`);
-  const auth: ApiAuthOptions = { mode, adminPassword: process.env.STREAMSPACE_ADMIN_PASSWORD || undefined };
+  const auth: ApiAuthOptions = { mode, adminPassword: adminPasswordFromEnv() };
   if (mode === 'oidc') {
     if (typeof v['oidc-issuer'] !== 'string') throw new Error('--auth oidc needs --oidc-issuer');
+    // Without an audience, a token the issuer minted for any other application would be accepted here.
+    if (!list(v['oidc-audience']) && !v['oidc-no-audience']) {
+      throw new Error('--auth oidc needs --oidc-audience (the client id tokens must be issued for), or --oidc-no-audience to accept any');
+    }
+    if (v['oidc-no-audience']) process.stderr.write('streamspace api: warning: --oidc-no-audience accepts tokens the issuer minted for any application\n');
     auth.oidc = { issuer: v['oidc-issuer'], audiences: list(v['oidc-audience']), adminRoles: list(v['oidc-admin-roles']), roleClaims: list(v['oidc-role-claims']) };
   }
   if (mode === 'proxy') {
@@ -68,7 +85,7 @@ export function parseApiFlags(argv: string[]): ApiServerOptions {
     kubeconfig: text, namespace: text, host: text, port: text, 'data-dir': text, 'database-url': text, auth: text, 'oidc-issuer': text,
     'oidc-audience': text, 'oidc-admin-roles': text, 'oidc-role-claims': text, 'trusted-proxies': text, 'groups-header': text,
     'heartbeat-flush': text, 'in-memory': { type: 'boolean' }, gateway: { type: 'boolean' }, 'secure-cookie': { type: 'boolean' }, 'cookie-domain': text,
-    help: { type: 'boolean', short: 'h' },
+    'oidc-no-audience': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } as const;
   const { values: v } = parseArgs({ args: argv, options, allowPositionals: false });
   if (v.help) {

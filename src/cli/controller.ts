@@ -42,7 +42,15 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv): WebhookServerSet
     advertiseAddress: advertiseAddress || undefined, registration: { leaseDurationMs: leaseSeconds * 1000 },
     tls: env.STREAMSPACE_WEBHOOK_CERT_DIR ? { mode: 'mounted', dir: env.STREAMSPACE_WEBHOOK_CERT_DIR } : { mode: 'shared' },
     ...(Object.keys(defaults).length ? { defaults } : {}),
+    callerToken: env.STREAMSPACE_WEBHOOK_CALLER_TOKEN || undefined,
+    // Who may state a session user's groups (the API's service account in a cluster); see src/webhooks/user-groups.ts.
+    quota: { trustedUsers: listFromEnv(env.STREAMSPACE_GROUPS_TRUSTED_USERS), trustedGroups: listFromEnv(env.STREAMSPACE_GROUPS_TRUSTED_GROUPS) ?? ['system:masters'] },
   };
+}
+
+function listFromEnv(raw: string | undefined): string[] | undefined {
+  const items = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : undefined;
 }
 
 function webhookServiceFromEnv(raw: string | undefined): WebhookServiceReference {

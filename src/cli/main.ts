@@ -16,8 +16,15 @@ const commands: Record<string, Command> = {
   api: { summary: 'run the StreamSpace API server against KUBECONFIG', run: async (a) => (await import('./api.ts')).runApi(a) },
   gateway: { summary: 'run the session gateway (authenticated proxy to sessions, wake on connect, VNC in the browser)', run: async (a) => (await import('./gateway.ts')).runGateway(a) },
   controller: { summary: 'run the StreamSpace controllers against KUBECONFIG or in-cluster config', run: async (a) => (await import('./controller.ts')).runController(a) },
-  crds: { summary: 'print the StreamSpace CustomResourceDefinitions as YAML', run: async () => void process.stdout.write((await import('../apis/index.ts')).crdsYaml()) },
+  crds: { summary: 'print the StreamSpace CustomResourceDefinitions as YAML', run: async (a) => runCrds(a) },
 };
+
+/** `crds` takes no options but --help; anything else is an error. */
+async function runCrds(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  if (values.help) return void process.stdout.write('Usage: streamspace crds\n\nPrints the StreamSpace CustomResourceDefinitions as YAML.\n');
+  process.stdout.write((await import('../apis/index.ts')).crdsYaml());
+}
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);

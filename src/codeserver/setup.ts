@@ -10,7 +10,7 @@ import { KubeClient, type ClusterConfig } from '../runtime/client.ts';
 import { ResourceTable } from '../runtime/resources.ts';
 import { CODESERVER_MANAGER } from './credential-secret.ts';
 import { GiteaClient } from './gitea/client.ts';
-import { codeServerGraphQL, type AuthenticateRequest } from './graphql/plugin.ts';
+import { codeServerGraphQL, type AuthenticateRequest, type CodeServerGraphQLOptions } from './graphql/plugin.ts';
 import { ActivityPoller, StatusActivityWriter, type ActivitySink } from './idle.ts';
 import { CodeServerMetrics } from './metrics.ts';
 import { InstanceStore } from './instance-store.ts';
@@ -36,7 +36,7 @@ export interface CodeServer {
   /** Polls code-server activity while started (undefined when the interval is 0). */
   poller?: ActivityPoller;
   /** The fastify plugin serving `/graphql`, authenticating with `authenticate`. */
-  graphql(authenticate: AuthenticateRequest): ReturnType<typeof codeServerGraphQL>;
+  graphql(authenticate: AuthenticateRequest, audit?: CodeServerGraphQLOptions['audit']): ReturnType<typeof codeServerGraphQL>;
 }
 
 /** Builds the service from settings (nothing runs until the poller is started). */
@@ -53,5 +53,5 @@ export function createCodeServer(opts: CodeServerSetupOptions): CodeServer {
       port: settings.codeServerPort, intervalMs: settings.activityPollIntervalMs, logger,
     })
     : undefined;
-  return { service, metrics, poller, graphql: (authenticate) => codeServerGraphQL({ service, authenticate, logger }) };
+  return { service, metrics, poller, graphql: (authenticate, audit) => codeServerGraphQL({ service, authenticate, logger, audit }) };
 }

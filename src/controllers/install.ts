@@ -76,3 +76,33 @@ export async function installBuiltinTemplates(
   }
   return created;
 }
+
+/** The name of the quota `streamspace up` installs. */
+export const DEFAULT_QUOTA_NAME = 'default';
+
+/**
+ * The default SessionQuota `streamspace up` ships (docs/SECURITY.md): it covers every user no
+ * other quota names, so a fresh install is never unbounded. Created only when missing: an admin
+ * changes it with `PUT /api/v1/quotas/default` (or kubectl), and it is not re-created while a
+ * quota with that name exists. `STREAMSPACE_DEFAULT_QUOTA=false` installs none.
+ */
+export function defaultSessionQuota(): KubeObject {
+  return {
+    apiVersion: SessionKind.apiVersion, kind: 'SessionQuota',
+    metadata: { name: DEFAULT_QUOTA_NAME, labels: { 'app.kubernetes.io/managed-by': 'streamspace-installer' } },
+    spec: {
+      default: true,
+      limits: {
+        maxSessions: 5, maxRunningSessions: 3, maxCPUPerSession: '4', maxMemoryPerSession: '8Gi', maxTotalCPU: '8', maxTotalMemory: '16Gi',
+        maxStorage: '50Gi', maxPerSession: { 'nvidia.com/gpu': '0' },
+      },
+    },
+  } as KubeObject;
+}
+
+/** Creates the default quota when missing; true when it was created now. */
+export async function installDefaultQuota(client: KubeClient): Promise<boolean> {
+  const kind = { apiVersion: SessionKind.apiVersion, kind: 'SessionQuota' };
+  if (!client.resources.has(kind)) client.resources.register({ ...kind, plural: 'sessionquotas', namespaced: false });
+  return Boolean(await client.create(defaultSessionQuota()).catch(ignoreAlreadyExists));
+}

@@ -54,6 +54,8 @@ export interface ControllerSettings {
   idleGraceMs: number;
   maxDurationAction: MaxDurationAction;
   maxConcurrentReconciles: number;
+  /** The Git server (Gitea) whose credential sessions' clone containers may send; unset: none is sent. */
+  gitServerUrl?: string;
 }
 
 /** The settings with nothing configured. */
@@ -130,6 +132,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   { flag: 'leader-election-namespace', env: 'STREAMSPACE_LEADER_ELECTION_NAMESPACE', help: 'namespace of the leader lease (default: --namespace, $POD_NAMESPACE, else streamspace)', apply: (s, v) => { s.leaderElection.namespace = v; } },
   { flag: 'leader-election-id', env: 'STREAMSPACE_LEADER_ELECTION_ID', help: 'name of the leader lease (default streamspace-controller)', apply: (s, v) => { s.leaderElection.name = v; } },
   { flag: 'home-storage-class', env: 'STREAMSPACE_HOME_STORAGE_CLASS', help: 'StorageClass of home volumes (default: the cluster default)', apply: (s, v) => { s.home.storageClassName = v || undefined; } },
+  { flag: 'git-server-url', env: 'GITEA_URL', help: 'the Git server (Gitea) base URL: clone credentials go to its protocol and host only (default: none sent)', apply: (s, v) => { s.gitServerUrl = v || undefined; } },
   { flag: 'home-size', env: 'STREAMSPACE_HOME_SIZE', help: 'size of a new home volume (default 10Gi)', apply: (s, v) => { s.home.size = quantity(v); } },
   { flag: 'home-access-mode', env: 'STREAMSPACE_HOME_ACCESS_MODE', help: `access mode of home volumes: ${ACCESS_MODES.join(', ')} (default ReadWriteOnce)`, apply: (s, v) => { s.home.accessMode = oneOf(ACCESS_MODES, v); } },
   { flag: 'route', env: 'STREAMSPACE_ROUTE', help: `how sessions are exposed: ${ROUTE_KINDS.join(', ')} (default ingress)`, apply: (s, v) => { s.route.kind = oneOf(ROUTE_KINDS, v); } },

@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
    * server's store and registry (e.g. `webhookAdmission({ serviceResolver })` from ./admission/webhooks.ts).
    */
   admission?: AdmissionChain | ((parts: Pick<Services, 'store' | 'registry'>) => AdmissionChain);
+  /** Bearer token the default webhook dispatcher presents to every admission webhook (see WebhookAdmissionSettings). */
+  webhookToken?: string;
 }
 
 /** A running control plane. */
@@ -111,7 +113,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const store = new Store({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'store') : undefined, fsync: opts.fsync, files: opts.storageFiles, historySize: opts.historySize });
   const registry = new Registry(store);
-  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? new WebhookAdmission({ store, registry });
+  const admission = typeof opts.admission === 'function' ? opts.admission({ store, registry }) : opts.admission ?? new WebhookAdmission({ store, registry }, { bearerToken: opts.webhookToken });
   const svc: Services = { store, registry, admission, now: () => new Date() };
   const [ca, token] = [await loadOrCreateCa(opts.dataDir), loadOrCreateToken(opts.dataDir)];
   const serving = await issueServingCertificate(ca, { hosts: ['localhost', '127.0.0.1', host, 'kubernetes.default.svc'], validForMs: 365 * 24 * 3600 * 1000 });
@@ -133,9 +135,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const kubeconfig = renderKubeconfig({ server: url, caPem: ca.certPem, token });
   if (opts.kubeconfigPath) {
     fs.mkdirSync(path.dirname(opts.kubeconfigPath), { recursive: true });
-    // Written aside and renamed into place: whoever waits for the file never reads half of it.
-    const partial = `${opts.kubeconfigPath}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, kubeconfig, { mode: 0o600 });
+    // Written aside and renamed into place: whoever waits for the file never reads half of it. The
+    // aside file is created exclusively ('wx': never through a file or symlink someone placed there),
+    // and a symlink at the destination is refused rather than followed.
+    const partial = `${opts.kubeconfigPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    if (fs.lstatSync(opts.kubeconfigPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new Error(`refusing to write the kubeconfig through the symbolic link ${opts.kubeconfigPath}`);
+    }
+    fs.writeFileSync(partial, kubeconfig, { mode: 0o600, flag: 'wx' });
     fs.renameSync(partial, opts.kubeconfigPath);
   }
   return {

@@ -26,6 +26,7 @@
  * - a URL (no `service`; a lone server in tests): `url: https://127.0.0.1:<port>/...`, self-signed
  *   certificates, and the configurations deleted on stop (nothing else could answer at that URL).
  */
+import { timingSafeEqual } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,6 +113,13 @@ export interface WebhookServerSettings {
   timeoutSeconds?: number;
   defaults?: SessionDefaultSettings;
   quota?: QuotaOptions;
+  /**
+   * The bearer token the API server presents (its admission kubeconfig's `user.token`; the embedded
+   * control plane's `webhookToken`). When set, a review without it is refused with 401 before any
+   * decision or quota reservation, so nobody who can reach the port can forge reviews. Unset: every
+   * caller is believed (a warning is logged at start).
+   */
+  callerToken?: string;
   /** Told how long each admission decision took inside its handler (benchmarks). */
   onDecision?: (webhook: string, seconds: number) => void;
 }
@@ -129,6 +137,14 @@ const MAX_REVIEW_BYTES = 8 * 1024 * 1024;
 
 /** A request the server cannot treat as an AdmissionReview. */
 class BadReview extends Error {}
+class UnauthenticatedReview extends Error {}
+
+/** Whether `req` carries `Authorization: Bearer <token>` (compared in constant time). */
+function presentsToken(req: IncomingMessage, token: string): boolean {
+  const sent = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return sent.length === wanted.length && timingSafeEqual(sent, wanted);
+}
 
 function hostsFor(settings: WebhookServerSettings): string[] {
   const hosts = new Set(['localhost', '127.0.0.1']);
@@ -296,6 +312,7 @@ export class WebhookServer implements Runnable {
     this.#port = await listen(this.#server, this.#o.port ?? 0, this.#o.host ?? '127.0.0.1');
     this.#metrics.certificateExpiry.set({ certificate: 'serving' }, cert.notAfter.getTime() / 1000);
     this.#logger.info({ url: this.url }, 'Webhook server listening');
+    if (!this.#o.callerToken) this.#logger.warn('No webhook caller token configured (STREAMSPACE_WEBHOOK_CALLER_TOKEN): any client that reaches this port can submit AdmissionReviews');
     this.#bundle = this.#certs.caBundle();
     if (this.#reconciler) await this.#untilDone('reconcile the admission configurations', () => this.#reconciler!.reconcileOnce(), signal);
     const { service, advertiseAddress } = this.#o;
@@ -382,12 +399,13 @@ export class WebhookServer implements Runnable {
     this.#metrics.inFlight.inc({ webhook });
     let code = 200;
     try {
+      if (this.#o.callerToken && !presentsToken(req, this.#o.callerToken)) throw new UnauthenticatedReview('unauthenticated: the caller did not present the API server\'s webhook token');
       if (req.method !== 'POST') throw new BadReview(`method ${req.method} not allowed, expected POST`);
       const request = parseReview(req, await readBody(req));
       const response = { uid: request.uid, ...(await this.#decide(route, request)) };
       writeJson(res, 200, { apiVersion: ADMISSION_REVIEW_API_VERSION, kind: 'AdmissionReview', response });
     } catch (err) {
-      code = err instanceof BadReview ? 400 : 500;
+      code = err instanceof UnauthenticatedReview ? 401 : err instanceof BadReview ? 400 : 500;
       if (!res.headersSent && !res.destroyed) res.writeHead(code, { 'Content-Type': 'text/plain' }).end((err as Error).message);
     } finally {
       this.#metrics.inFlight.dec({ webhook });

@@ -96,7 +96,8 @@ export interface DefaultingContext {
 /** The JSON patch that defaults and labels `session` (empty when it already is). */
 export function sessionDefaultsPatch(session: Session, ctx: DefaultingContext = {}): JsonPatchOperation[] {
   // A session without user or template is refused by schema and validation; there is nothing to label.
-  if (!session.spec?.user || !session.spec.template) return [];
+  // Mutating admission runs before schema validation: wrong types are left for it to refuse.
+  if (typeof session.spec?.user !== 'string' || typeof session.spec.template !== 'string' || !session.spec.user || !session.spec.template) return [];
   return [
     ...specDefaults(session, ctx.template, ctx.settings ?? {}), ...labelOperations(session), ...groupsOperations(session, ctx.requester, ctx.trust ?? {}),
   ];

@@ -21,8 +21,9 @@ import type { AdmissionRequest } from './admission-review.ts';
 import type { QuotaReservations } from './reservations.ts';
 import { recordedUserGroups, resolveUserGroups, type GroupTrust } from './user-groups.ts';
 import {
-  addFootprint, footprintOf, largerFootprint, sessionKey, type SessionFootprint, type SessionUsageIndex, type UserUsage,
+  addFootprint, footprintOf, largerFootprint, resourceAmount, sessionKey, type SessionFootprint, type SessionUsageIndex, type UserUsage,
 } from '../apis/stream/v1alpha1/quota-usage.ts';
+import type { ResourceRequirements } from '../apis/corev1.ts';
 
 /** The limit a refusal is about: a SessionQuota limit name, or allowedTemplates. */
 export type QuotaLimitName = keyof SessionQuotaLimits | 'allowedTemplates';
@@ -45,6 +46,8 @@ export interface QuotaCheckInput {
   after: SessionFootprint;
   /** Size of the user's home volume, when the controller provisions one. */
   homeVolumeSize?: Quantity;
+  /** The session's resources as it will run (its own, else the template's), for maxPerSession. */
+  resources?: ResourceRequirements;
 }
 
 const cpuText = (nanos: bigint): string => canonicalQuantityString(nanos, 'DecimalSI');
@@ -99,6 +102,18 @@ function checkPerSession(input: QuotaCheckInput, limits: SessionQuotaLimits): Qu
   return undefined;
 }
 
+/** maxPerSession: any resource name, compared with the session's limit (else request) of it. */
+function checkNamedResources(input: QuotaCheckInput, limits: SessionQuotaLimits): QuotaViolation | undefined {
+  for (const [name, max] of Object.entries(limits.maxPerSession ?? {})) {
+    const ceiling = limitNanos(max);
+    const amount = resourceAmount(input.resources, name);
+    if (ceiling === undefined || amount <= ceiling) continue;
+    const asked = canonicalQuantityString(amount, 'DecimalSI');
+    return { limit: 'maxPerSession', message: `quota exceeded: user ${input.user} asks for ${asked} ${name} in one session, over the per-session limit of ${max} ${quotaName(input)}` };
+  }
+  return undefined;
+}
+
 function checkCounts(input: QuotaCheckInput, limits: SessionQuotaLimits): QuotaViolation | undefined {
   const dimensions = [
     { limit: 'maxSessions', max: limits.maxSessions, has: input.others.sessions, adds: input.after.counted, had: input.before?.counted, what: 'sessions' },
@@ -131,7 +146,7 @@ function checkTotals(input: QuotaCheckInput, limits: SessionQuotaLimits): QuotaV
 /** The first limit the write would break, in the order the user can best act on; undefined when it fits. */
 export function quotaViolation(input: QuotaCheckInput): QuotaViolation | undefined {
   const limits = input.quota.spec?.limits ?? {};
-  return checkTemplate(input) ?? checkStorage(input, limits) ?? checkPerSession(input, limits)
+  return checkTemplate(input) ?? checkStorage(input, limits) ?? checkPerSession(input, limits) ?? checkNamedResources(input, limits)
     ?? checkCounts(input, limits) ?? checkTotals(input, limits);
 }
 
@@ -185,7 +200,7 @@ export class SessionQuotaCheck {
     if (selected) {
       const input: QuotaCheckInput = {
         user, quota: selected.quota, template: session.spec?.template ?? '', others: this.#othersUsage(user, key), before, after,
-        homeVolumeSize: this.#homeVolumeSize,
+        homeVolumeSize: this.#homeVolumeSize, resources: session.spec?.resources ?? fallback,
       };
       const violation = quotaViolation(input);
       if (violation) {

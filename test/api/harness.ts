@@ -88,6 +88,8 @@ export async function startApiHarness(apiOptions: Partial<ApiServerOptions> = {}
   const base = (): ApiServerOptions => ({
     kubeconfig: c.kubeconfigPath, namespace: NAMESPACE, logger: pino({ level: 'silent' }),
     heartbeatFlushIntervalMs: 60_000, rateLimit: { requestsPerSecond: 10_000, burst: 10_000 },
+    // Suites send many bad credentials on purpose; test/security/auth-limits.test.ts tests the back-off.
+    authFailureLimit: { freeFailures: 100_000, baseBlockMs: 1000, maxBlockMs: 60_000 },
     ...apiOptions,
     auth: { adminPassword: ADMIN_PASSWORD, scryptCost: TEST_SCRYPT, ...apiOptions.auth },
   });

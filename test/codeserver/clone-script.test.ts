@@ -82,7 +82,7 @@ function repoEnv(pod: Pod, overrides: Record<string, string> = {}): Record<strin
 
 /** Both steps, as the two init containers run them: only fetch gets the token. */
 async function startPod(pod: Pod, overrides: Record<string, string> = {}): Promise<Run> {
-  const fetch = await runStep('fetch', { ...repoEnv(pod, overrides), GIT_TOKEN: TOKEN, GIT_USERNAME: 'oauth2' });
+  const fetch = await runStep('fetch', { ...repoEnv(pod, overrides), GIT_TOKEN: TOKEN, GIT_USERNAME: 'oauth2', GIT_CREDENTIAL_URL: server.url, ...overrides });
   assert.equal(fetch.status, 0, `fetch failed: ${fetch.stderr}`);
   const checkout = await runStep('checkout', { ...repoEnv(pod, overrides), WORKSPACE_ROOT: path.join(pod.home, 'workspace'), HOME_DIR: pod.home, TERMINATION_LOG: pod.log });
   fs.rmSync(pod.scratch, { recursive: true, force: true });
@@ -143,6 +143,17 @@ describe('first start: clone', () => {
     assert.equal(auth[0], undefined, 'the first request carries no credential');
     const expected = `Basic ${Buffer.from(`oauth2:${TOKEN}`).toString('base64')}`;
     assert.ok(auth.includes(expected), 'after the 401 challenge the token is sent as the Basic password');
+  });
+
+  test('the credential goes to the configured Git server only: not to another host a clone URL names', async () => {
+    const pod = newPod('other-host');
+    const seen = server.authorizations.length;
+    // The clone URL is this server but the configured Git server is another host: no credential.
+    const fetch = await runStep('fetch', { ...repoEnv(pod), GIT_TOKEN: TOKEN, GIT_USERNAME: 'oauth2', GIT_CREDENTIAL_URL: 'https://gitea.example.com' });
+    assert.equal(fetch.status, 0, 'a failed fetch leaves a marker, it does not fail the pod');
+    const auth = server.authorizations.slice(seen);
+    assert.ok(!auth.some((a) => a?.includes(Buffer.from(`oauth2:${TOKEN}`).toString('base64'))), `the token was never sent: ${auth.join(',')}`);
+    assert.ok(auth.length > 0, 'the server was asked and challenged');
   });
 
   test('the credential is in no file of the checkout (.git/config holds the plain clone URL)', async () => {

@@ -40,11 +40,12 @@ function session(repository: NonNullable<Session['spec']['repository']>): Sessio
 }
 
 /** The Deployment's pod spec, as the wired controller builds it. */
-function podSpecOf(s: Session): any {
-  const deployment = desiredDeployment({ session: s, template: { ...TEMPLATE, metadata: { ...TEMPLATE.metadata, namespace: 'devs' } }, settings: defaultSettings() }, 1);
+function podSpecOf(s: Session, gitServerUrl?: string): any {
+  const settings = { ...defaultSettings(), gitServerUrl };
+  const deployment = desiredDeployment({ session: s, template: { ...TEMPLATE, metadata: { ...TEMPLATE.metadata, namespace: 'devs' } }, settings }, 1);
   const spec = deployment.spec.template.spec;
   const homeMountPath = TEMPLATE.spec.homeMountPath!;
-  return withRepositoryClone(spec, s, { homeVolume: HOME_VOLUME, homeMountPath, sessionContainer: SESSION_CONTAINER });
+  return withRepositoryClone(spec, s, { homeVolume: HOME_VOLUME, homeMountPath, sessionContainer: SESSION_CONTAINER, gitServerUrl });
 }
 
 /** The value of an env entry, resolving secretKeyRef from `secret`. */
@@ -95,7 +96,8 @@ after(async () => {
 
 test('a benign session: both init containers run as specified and clone with the Secret\'s token', async () => {
   const s = session({ owner: 'alice', name: 'project', cloneURL: `${server.url}/alice/project.git` });
-  const spec = podSpecOf(s);
+  // The configured Git server is the one cloned from: its credential may go there.
+  const spec = podSpecOf(s, server.url);
   const secret = repositoryCredentialSecret(s, TOKEN);
   const root = fs.mkdtempSync(path.join(tmp, 'pod-'));
   const [fetch, checkout] = spec.initContainers;

@@ -87,8 +87,50 @@ export class Authenticator {
   }
 
   async #token(token: string): Promise<Identity> {
-    const cached = this.#verified.get(token);
-    if (cached) return cached;
+    const verified = this.#verified.get(token) ?? await this.#verify(token);
+    return verified.method === 'password' ? this.#current(verified) : verified;
+  }
+
+  /**
+   * A built-in access token as its account stands now, read on every request: a deleted or
+   * disabled account's tokens stop at once, a demoted admin's act as a user, and a token issued
+   * before its account was (re)created is refused, so deleting and re-creating a name does not
+   * hand the old holder the new account. The signature alone would keep them valid until exp.
+   */
+  async #current(identity: Identity): Promise<Identity> {
+    const account = await this.#o.repo.users.get(identity.username);
+    if (!account) throw invalidToken('the account no longer exists');
+    if (account.disabled) throw invalidToken('the account is disabled');
+    // iat has whole seconds: a token from the second the account was created still counts.
+    if ((identity.issuedAt ?? 0) + 1000 <= Date.parse(account.createdAt)) throw invalidToken('the token was issued before the account was created');
+    return account.role === identity.role ? identity : { ...identity, role: account.role };
+  }
+
+  /**
+   * Whether `identity` (authenticated earlier, e.g. when a WebSocket opened) still holds with the
+   * same role; the reason when not. Expiry, account state and API key revocation are checked.
+   */
+  async recheck(identity: Identity): Promise<string | undefined> {
+    if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) return 'the access token expired';
+    try {
+      const now = identity.method === 'password' ? await this.#current(identity)
+        : identity.method === 'api-key' ? await this.#apiKeyById(identity) : identity;
+      return now.role === identity.role ? undefined : 'the account\'s role changed';
+    } catch (err) {
+      if (err instanceof ApiError) return err.message;
+      throw err;
+    }
+  }
+
+  async #apiKeyById(identity: Identity): Promise<Identity> {
+    const record = identity.apiKeyId ? await this.#o.repo.apiKeys.get(identity.apiKeyId) : undefined;
+    if (!record || record.revokedAt || (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())) throw invalidToken('the API key was revoked or expired');
+    const account = await this.#o.repo.users.get(record.username);
+    if (account?.disabled) throw invalidToken('the account is disabled');
+    return account && account.role === 'user' ? { ...identity, role: 'user' } : identity;
+  }
+
+  async #verify(token: string): Promise<Identity> {
     let identity: Identity;
     try {
       identity = this.#o.mode === 'oidc' ? await this.#o.oidc!.verify(token) : await this.#o.issuer.verify(token);

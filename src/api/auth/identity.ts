@@ -20,6 +20,8 @@ export interface Identity {
   token?: string;
   /** When the bearer token expires (ms since the epoch), for tokens that carry `exp`. */
   expiresAt?: number;
+  /** When a built-in access token was issued (ms since the epoch), to refuse tokens older than their account. */
+  issuedAt?: number;
   /** The API key's id when `method` is `api-key`. */
   apiKeyId?: string;
 }

@@ -32,9 +32,39 @@ export interface LocalAccountsOptions {
 /** A hash compared against when the user does not exist, so timing does not reveal names. */
 let decoyHash: Promise<string> | undefined;
 
+/**
+ * At most this many password hashes run at once (scrypt is deliberately slow and memory-hungry:
+ * 32 concurrent anonymous logins would otherwise slow a real one thirtyfold); more wait in line,
+ * and past {@link MAX_WAITING_HASHES} waiting a login is refused with 429 rather than queued.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
+export const MAX_WAITING_HASHES = 32;
+
+/** A counting semaphore with a bounded queue. */
+class HashSlots {
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running >= MAX_CONCURRENT_HASHES) {
+      if (this.#waiting.length >= MAX_WAITING_HASHES) {
+        throw new ApiError('SS_ERR_RATE_LIMITED', 'Too many sign-ins at once; retry in 1 s', { headers: { 'retry-after': '1' } });
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else this.#running++;
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next(); else this.#running--;
+    }
+  }
+}
+
 /** See the module comment. */
 export class LocalAccounts {
   readonly #o: LocalAccountsOptions;
+  readonly #slots = new HashSlots();
 
   constructor(opts: LocalAccountsOptions) {
     this.#o = opts;
@@ -42,14 +72,15 @@ export class LocalAccounts {
 
   /** Hashes a password with the configured cost. */
   hash(password: string): Promise<string> {
-    return hashPassword(password, this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
+    return this.#slots.run(() => hashPassword(password, this.#o.scryptCost ?? DEFAULT_SCRYPT_COST));
   }
 
   /** Checks the password and issues tokens; 401 for any mismatch (no hint which part was wrong). */
   async login(username: string, password: string): Promise<TokenPair> {
     const user = await this.#o.repo.users.get(username);
     decoyHash ??= this.hash(randomBytes(16).toString('hex'));
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
+    const stored = user?.passwordHash ?? (await decoyHash);
+    const ok = await this.#slots.run(() => verifyPassword(password, stored));
     if (!user || !user.passwordHash || !ok || user.disabled) throw new ApiError('SS_ERR_INVALID_CREDENTIALS');
     return this.#issue(user, newId());
   }
@@ -96,8 +127,15 @@ export interface BootstrapResult {
  * Creates the account `admin` when there are no accounts at all: with `password`
  * (STREAMSPACE_ADMIN_PASSWORD) or a generated one, which is stored 0600 in the data folder.
  */
+/** Shortest first-admin password accepted from the environment. */
+export const MIN_ADMIN_PASSWORD_LENGTH = 12;
+
 export async function bootstrapAdmin(accounts: LocalAccounts, repo: Repository, opts: { password?: string; dataDir?: string }): Promise<BootstrapResult> {
   if ((await repo.users.count()) > 0) return { created: false };
+  // The first admin can do everything: a chosen password must not be guessable in a few tries.
+  if (opts.password !== undefined && opts.password.length < MIN_ADMIN_PASSWORD_LENGTH) {
+    throw new Error(`the first admin's password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters`);
+  }
   const generated = opts.password ? undefined : randomBytes(18).toString('base64url');
   const password = opts.password ?? generated!;
   const created = await repo.users.create({ username: 'admin', role: 'admin', disabled: false, passwordHash: await accounts.hash(password) });

@@ -55,10 +55,12 @@ export class TokenIssuer {
   async verify(token: string): Promise<Identity> {
     const { payload } = await jwtVerify(token, this.#keySet, {
       issuer: this.#o.issuer, audience: this.#o.audience, algorithms: ['RS256'], typ: 'at+jwt',
-      clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['sub', 'exp'],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['sub', 'exp', 'iat'],
     });
     const role: Role = payload.role === 'admin' ? 'admin' : 'user';
-    const identity: Identity = { username: String(payload.sub), role, groups: [], method: 'password', token, expiresAt: payload.exp! * 1000 };
+    const identity: Identity = {
+      username: String(payload.sub), role, groups: [], method: 'password', token, expiresAt: payload.exp! * 1000, issuedAt: (payload.iat ?? 0) * 1000,
+    };
     if (typeof payload.email === 'string') identity.email = payload.email;
     if (typeof payload.uid === 'string') identity.accountId = payload.uid;
     return identity;

@@ -56,12 +56,17 @@ function auditedAction(request: FastifyRequest): string | undefined {
 }
 
 function actorOf(request: FastifyRequest): string {
-  return request.identity?.username ?? request.auditNote?.actor ?? 'anonymous';
+  return printable(request.identity?.username ?? request.auditNote?.actor ?? 'anonymous');
 }
 
 function targetOf(request: FastifyRequest): string | undefined {
   const params = request.params as Record<string, string> | undefined;
-  return request.auditNote?.target ?? params?.id ?? params?.name ?? params?.username;
+  return printable(request.auditNote?.target ?? params?.id ?? params?.name ?? params?.username);
+}
+
+/** `text` without NUL characters, which the database cannot store (a hostile target must not lose the entry). */
+function printable<T extends string | undefined>(text: T): T {
+  return (text?.replaceAll('\0', '\\0') ?? text) as T;
 }
 
 /** Adds the audit hooks to `app`. */
@@ -87,7 +92,7 @@ export function installAudit(app: FastifyInstance, deps: { repo: Repository; met
   app.addHook('onResponse', async (request, reply) => {
     const action = auditedAction(request);
     if (!action) return;
-    const outcome = { actor: actorOf(request), target: targetOf(request), result: reply.statusCode, detail: request.auditNote?.detail };
+    const outcome = { actor: actorOf(request), target: targetOf(request), result: reply.statusCode, detail: printable(request.auditNote?.detail) };
     const id = request.auditId;
     const write = id ? deps.repo.audit.finish(id, outcome) : deps.repo.audit.append({ ...outcome, action, sourceIp: request.ip });
     await write.catch((err: unknown) => {

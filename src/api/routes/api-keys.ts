@@ -63,6 +63,7 @@ export function apiKeyRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (!key) throw notFound(`API key ${request.params.id}`);
       if (key.username !== caller.username && caller.role !== 'admin') throw forbidden(`API key ${key.id} belongs to another user`);
       await deps.repo.apiKeys.revoke(key.id);
+      deps.accountChanges.changed(key.username);
       return reply.code(204).send();
     });
   };

@@ -123,6 +123,7 @@ async function createSession(
   deps: ApiDeps, body: SessionCreateBody, owner: SessionOwner, reply: FastifyReply, note: (name: string) => void,
 ): Promise<FastifyReply> {
   if (!deps.view.get(TEMPLATE, body.template)) throw invalidInput('body.template', `template ${body.template} does not exist`);
+  // The caller's groups go with the session so group quotas apply (the webhook trusts the API to state them).
   const session = buildSession(owner, deps.view.namespace, body);
   note(session.metadata.name!);
   const created = await kubeCall(() => deps.view.client.create(session));

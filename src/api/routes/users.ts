@@ -90,6 +90,7 @@ export function userRoutes(deps: ApiDeps): FastifyPluginAsync {
       const user = await deps.repo.users.update(request.params.username, changes);
       if (!user) throw notFound(`account ${request.params.username}`);
       if (pw !== undefined || rest.disabled || rest.role === 'user') await deps.repo.refreshTokens.revokeUser(user.username);
+      deps.accountChanges.changed(user.username);
       return publicUser(user);
     });
 
@@ -110,6 +111,7 @@ export function userRoutes(deps: ApiDeps): FastifyPluginAsync {
       for (const key of await deps.repo.apiKeys.list(name)) await deps.repo.apiKeys.revoke(key.id);
       // Sessions the account created while this ran (with an access token still valid).
       await terminateSessionsOf(deps.view, name);
+      deps.accountChanges.changed(name);
       return reply.code(204).send();
     });
   };

@@ -6,16 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { apiVersion } from '../../apis/stream/v1alpha1/groupversion.ts';
+import { USER_GROUPS_ANNOTATION } from '../../apis/stream/v1alpha1/user-groups.ts';
 import { LABELS, userLabelValue } from '../../apis/stream/v1alpha1/naming.ts';
 import { SessionSpec, type Session } from '../../apis/stream/v1alpha1/session.ts';
 import { validateSessionSpec } from '../../apis/stream/v1alpha1/session-validation.ts';
 import { invalidInput } from '../errors.ts';
-import { plainSchema } from '../schemas.ts';
+import { closedSchema, plainSchema } from '../schemas.ts';
 
 /** Who a session is created for: the account's name and, for built-in accounts, its immutable id. */
 export interface SessionOwner {
   username: string;
   accountId?: string;
+  /** The caller's groups, recorded on the session for group quotas. */
+  groups?: readonly string[];
 }
 
 /** The label naming a session's owner: the one user label every part writes (apis/stream/v1alpha1/naming.ts). */
@@ -32,7 +35,7 @@ export function sessionCreateSchema(): object {
   const { user: _user, userId: _userId, ...properties } = plainSchema(SessionSpec).properties;
   // A session is created to run (or to wait hibernated); creating one already terminated makes no sense.
   const state = { ...properties.state, enum: CREATE_STATES, description: 'Initial state: `running` (default) or `hibernated`.' };
-  return { type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties: { ...properties, state } };
+  return closedSchema({ type: 'object', required: ['template'], additionalProperties: false, description: 'The template to launch and optional overrides of the session spec.', properties: { ...properties, state } });
 }
 
 /** A label-safe, name-safe form of a user name (lower-case, `[a-z0-9-]`, at most 40 characters). */
@@ -46,16 +49,30 @@ function randomSuffix(): string {
   return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-/** The Session object to create for `owner`; 400 naming the field when the body is semantically invalid. */
+/**
+ * The user's groups as the quota webhook reads them: comma-separated. A group whose name holds a
+ * comma cannot be written unambiguously and is left out (it could otherwise split into two names).
+ * The webhook believes this annotation only because the API writes as a requester it trusts to
+ * state groups (src/webhooks/user-groups.ts); the create body has no metadata, so a user cannot set it.
+ */
+function groupsAnnotation(groups: readonly string[]): { annotations?: Record<string, string> } {
+  const usable = groups.filter((g) => g && !g.includes(','));
+  return usable.length ? { annotations: { [USER_GROUPS_ANNOTATION]: usable.join(',') } } : {};
+}
+
+/** The Session object to create for `owner` (in its groups); 400 naming the field when the body is semantically invalid. */
 export function buildSession(owner: SessionOwner, namespace: string, body: SessionCreateBody): Session {
   const user = owner.username;
+  const groups = owner.groups ?? [];
   const spec: SessionSpec = { ...body, user, ...(owner.accountId ? { userId: owner.accountId } : {}) };
   const problem = validateSessionSpec(spec)[0];
   if (problem) throw invalidInput(`body.${(problem.field ?? 'spec').replace(/^spec\.?/, '')}`, problem.message);
   const slug = userSlug(user);
   return {
     apiVersion, kind: 'Session',
-    metadata: { name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: userLabelValue(user), 'app.kubernetes.io/managed-by': 'streamspace-api' } },
+    metadata: {
+      name: `${slug}-${randomSuffix()}`, namespace, labels: { [USER_LABEL]: userLabelValue(user), 'app.kubernetes.io/managed-by': 'streamspace-api' }, ...groupsAnnotation(groups),
+    },
     spec,
   };
 }

@@ -11,7 +11,11 @@
  * `internal error`, so no stack or cluster detail leaks to clients.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { execute, getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import {
+  execute, getOperationAST, GraphQLError, Kind, parse, validate,
+  type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode,
+} from 'graphql';
+import { limitProblem } from './limits.ts';
 import type { Logger } from 'pino';
 import type { CodeServerUser } from '../caller.ts';
 import { CodeServerError, MESSAGES } from '../errors.ts';
@@ -34,6 +38,40 @@ export interface CodeServerGraphQLOptions {
    * `{ auth: 'public', audit: 'codeserver.graphql' }`, as the plugin authenticates by itself).
    */
   routeConfig?: Record<string, unknown>;
+  /** Told about every mutation field run (its name, arguments' target, outcome), for the audit trail. */
+  audit?: (request: FastifyRequest, entry: GraphQLAuditEntry) => Promise<void>;
+}
+
+/** One mutation field as the audit trail records it. */
+export interface GraphQLAuditEntry {
+  actor: string;
+  /** `graphql.<field>`, e.g. `graphql.deleteCodeServer`. */
+  action: string;
+  target?: string;
+  /** 200 when the field succeeded, else the status its error stands for (401, 403, 404, 400, 500). */
+  result: number;
+  detail?: string;
+}
+
+const CODE_STATUS: Record<string, number> = { UNAUTHORIZED: 401, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, INTERNAL: 500 };
+
+/** The audit entries of a mutation's root fields: one per field (aliases apart), with its outcome. */
+function mutationEntries(
+  operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined,
+  user: CodeServerUser | undefined, errors: readonly GraphQLFormattedError[],
+): GraphQLAuditEntry[] {
+  return operation.selectionSet.selections.flatMap((s) => {
+    if (s.kind !== Kind.FIELD) return [];
+    const key = s.alias?.value ?? s.name.value;
+    const error = errors.find((e) => e.path?.[0] === key);
+    const target = s.arguments?.map((a) => (a.value.kind === Kind.VARIABLE ? variables?.[a.value.name.value] : 'value' in a.value ? a.value.value : undefined))
+      .find((v) => typeof v === 'string') as string | undefined;
+    const code = String(error?.extensions?.code ?? '');
+    return [{
+      actor: user?.username ?? 'anonymous', action: `graphql.${s.name.value}`, target: target?.slice(0, 253),
+      result: error ? CODE_STATUS[code] ?? 400 : 200, detail: error?.message,
+    }];
+  });
 }
 
 /** A GraphQL request, from a body or URL parameters. */
@@ -109,11 +147,17 @@ export function codeServerGraphQL(opts: CodeServerGraphQLOptions) {
       void reply.header('allow', 'POST');
       return requestError(reply, 405, [{ message: 'only queries may be sent with GET; send mutations with POST' }]);
     }
+    const tooMuch = operation ? limitProblem(document, operation) : undefined;
+    if (tooMuch) return requestError(reply, 400, [{ message: tooMuch }]);
     const contextValue: GraphQLContext = { user: await userOf(request, opts.authenticate) };
     const result: ExecutionResult = await execute({
       schema: codeServerSchema, document, rootValue, contextValue, variableValues: req.variables, operationName: req.operationName,
     });
-    return { ...(result.errors ? { errors: result.errors.map((e) => formatError(e, opts.logger)) } : {}), data: result.data ?? null };
+    const errors = result.errors?.map((e) => formatError(e, opts.logger));
+    if (operation?.operation === 'mutation' && opts.audit) {
+      for (const entry of mutationEntries(operation, req.variables, contextValue.user, errors ?? [])) await opts.audit(request, entry);
+    }
+    return { ...(errors ? { errors } : {}), data: result.data ?? null };
   }
 
   return async function plugin(app: FastifyInstance): Promise<void> {

@@ -109,7 +109,7 @@ function homePlacement(session: Session): { labels: Record<string, string>; affi
  * The session Deployment with `replicas` pods (1 running, 0 hibernated), annotated with the
  * template revision it is built from (template-revision.ts).
  */
-export function desiredDeployment({ session, template }: ChildInputs, replicas: 0 | 1): KubeObject {
+export function desiredDeployment({ session, template, settings }: ChildInputs, replicas: 0 | 1): KubeObject {
   const spec = template.spec;
   const metadata = childMetadata(session);
   const home = homePlacement(session);
@@ -141,7 +141,10 @@ export function desiredDeployment({ session, template }: ChildInputs, replicas: 
           ...(home.affinity ? { affinity: home.affinity } : {}),
           containers: [container(session, spec)],
           ...nonEmpty('volumes', volumes(session, spec)),
-        }, session, { homeVolume: HOME_VOLUME, homeMountPath: spec.homeMountPath ?? DEFAULT_HOME_MOUNT_PATH, sessionContainer: SESSION_CONTAINER }),
+        }, session, {
+          homeVolume: HOME_VOLUME, homeMountPath: spec.homeMountPath ?? DEFAULT_HOME_MOUNT_PATH, sessionContainer: SESSION_CONTAINER,
+          gitServerUrl: settings.gitServerUrl,
+        }),
       },
     },
   };

@@ -18,6 +18,8 @@ export interface DispatchContext extends MatchContext {
   log: (message: string) => void;
   /** Webhooks already reported for having matchConditions, so each is reported once. */
   reportedMatchConditions: Set<string>;
+  /** Bearer token this server presents to every webhook, so webhooks can tell it from forged callers. */
+  bearerToken?: string;
 }
 
 /** Side-effect classes a webhook may be called with on a dry-run request. */
@@ -58,7 +60,7 @@ export async function callWebhook(
   const endpoint = resolveEndpoint(hook.spec.name, hook.spec.clientConfig, ctx.serviceResolver);
   const text = await postReview({
     name: hook.spec.name, endpoint, caBundle: hook.spec.clientConfig?.caBundle, body: review.body,
-    timeoutSeconds: hook.spec.timeoutSeconds ?? 10,
+    timeoutSeconds: hook.spec.timeoutSeconds ?? 10, token: ctx.bearerToken,
   });
   const result = readAdmissionResponse(hook.spec.name, review, hook.type === 'mutating', text);
   recordWarnings(attrs, result.warnings);

@@ -193,6 +193,8 @@ export interface WebhookPost {
   caBundle?: string;
   body: string;
   timeoutSeconds: number;
+  /** Bearer token presented to the webhook (kube-apiserver's AdmissionConfiguration kubeconfig `user.token`). */
+  token?: string;
 }
 
 interface RawAnswer {
@@ -240,6 +242,7 @@ function requestOptions(call: WebhookPost, payload: Buffer, ca: string | undefin
     headers: {
       Host: ep.authority, 'Content-Type': 'application/json', Accept: 'application/json, */*',
       'Content-Length': String(payload.length), 'User-Agent': 'kube-apiserver-admission',
+      ...(call.token ? { Authorization: `Bearer ${call.token}` } : {}),
     },
   };
   if (!ep.secure) return options;

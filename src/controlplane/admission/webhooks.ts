@@ -46,6 +46,11 @@ export interface WebhookAdmissionSettings {
   serviceResolver?: ServiceResolver;
   /** Operational messages (webhooks failing open or closed, unsupported fields); dropped by default. */
   log?: (message: string) => void;
+  /**
+   * Bearer token sent with every AdmissionReview, as kube-apiserver sends the credentials of its
+   * admission kubeconfig (`--admission-control-config-file`); webhooks check it to refuse forged reviews.
+   */
+  bearerToken?: string;
 }
 
 /** What webhook admission reads: configurations and namespaces from the store, resource types from the registry. */
@@ -63,7 +68,7 @@ export class WebhookAdmission implements AdmissionChain {
     this.configurations = new WebhookConfigurationCache(parts.store);
     this.ctx = {
       store: parts.store, registry: parts.registry, serviceResolver: settings.serviceResolver ?? endpointsServiceResolver(parts.store),
-      log: settings.log ?? (() => undefined), reportedMatchConditions: new Set(),
+      log: settings.log ?? (() => undefined), reportedMatchConditions: new Set(), bearerToken: settings.bearerToken,
     };
   }
 

@@ -1544,6 +1544,10 @@ export interface paths {
                                 maxTotalMemory?: number | string;
                                 /** @description Largest size of the user's persistent home volume (for example `50Gi`). */
                                 maxStorage?: number | string;
+                                /** @description Largest amount of any named resource (its limit, else its request) one session may ask for, e.g. `{"nvidia.com/gpu": "1"}`. A resource named here and asked for by no session is 0; `0` forbids it. */
+                                maxPerSession?: {
+                                    [key: string]: number | string;
+                                };
                             };
                             /** @description Glob patterns (`*` any run of characters, `?` one character) of Template names the covered users may launch. Unset or empty allows every template. */
                             allowedTemplates?: string[];
@@ -1731,6 +1735,10 @@ export interface paths {
                                 maxTotalMemory?: number | string;
                                 /** @description Largest size of the user's persistent home volume (for example `50Gi`). */
                                 maxStorage?: number | string;
+                                /** @description Largest amount of any named resource (its limit, else its request) one session may ask for, e.g. `{"nvidia.com/gpu": "1"}`. A resource named here and asked for by no session is 0; `0` forbids it. */
+                                maxPerSession?: {
+                                    [key: string]: number | string;
+                                };
                             };
                             /** @description Glob patterns (`*` any run of characters, `?` one character) of Template names the covered users may launch. Unset or empty allows every template. */
                             allowedTemplates?: string[];
@@ -1902,6 +1910,10 @@ export interface paths {
                                 maxTotalMemory?: number | string;
                                 /** @description Largest size of the user's persistent home volume (for example `50Gi`). */
                                 maxStorage?: number | string;
+                                /** @description Largest amount of any named resource (its limit, else its request) one session may ask for, e.g. `{"nvidia.com/gpu": "1"}`. A resource named here and asked for by no session is 0; `0` forbids it. */
+                                maxPerSession?: {
+                                    [key: string]: number | string;
+                                };
                             };
                             /** @description Glob patterns (`*` any run of characters, `?` one character) of Template names the covered users may launch. Unset or empty allows every template. */
                             allowedTemplates?: string[];

@@ -36,11 +36,41 @@ function validateDuration(value: string | undefined, path: string): StatusCause[
   return milliseconds < 0 ? [fieldInvalid(path, value, 'must be greater than or equal to 0')] : [];
 }
 
+/** Owner and repository names as Gitea allows them (and the clone script checks them again). */
+const REPOSITORY_NAME = /^(?!-)(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
+/** A branch, tag or commit: never an option (`--upload-pack=…`), a path escape or an empty segment. */
+const GIT_REF = /^(?![-/])(?!.*\.\.)(?!.*\/\/)(?!.*\/$)[A-Za-z0-9_./-]{1,255}$/;
+/** Hosts a clone must never reach: link-local addresses (cloud metadata services) and their names. */
+const FORBIDDEN_HOSTS = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe80:.*\]|\[fd00:ec2::254\]|metadata\.google\.internal|metadata)$/i;
+
+/** Why `value` is not an acceptable clone URL, or undefined (the clone script's rule, and no metadata addresses). */
+function cloneUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL (file://, ssh:// and ext:: are not allowed)';
+  if (url.username || url.password) return 'must not carry credentials';
+  if (/[^\x21-\x7e]/.test(value)) return 'must not contain spaces or control characters';
+  if (FORBIDDEN_HOSTS.test(url.hostname)) return 'must not point at a link-local or metadata address';
+  return undefined;
+}
+
 function validateRepository(repository: SessionRepository | undefined, path: string): StatusCause[] {
   if (!repository) return [];
   const causes: StatusCause[] = [];
-  if (!repository.owner) causes.push(fieldRequired(`${path}.owner`));
-  if (!repository.name) causes.push(fieldRequired(`${path}.name`));
+  for (const key of ['owner', 'name'] as const) {
+    const value = repository[key];
+    if (!value) causes.push(fieldRequired(`${path}.${key}`));
+    else if (!REPOSITORY_NAME.test(value)) causes.push(fieldInvalid(`${path}.${key}`, value, 'must be 1-100 letters, digits, "_", "." or "-", not start with "-" and not be "." or ".."'));
+  }
+  const urlProblem = repository.cloneURL === undefined ? undefined : cloneUrlProblem(repository.cloneURL);
+  if (urlProblem) causes.push(fieldInvalid(`${path}.cloneURL`, repository.cloneURL, urlProblem));
+  if (repository.ref !== undefined && !GIT_REF.test(repository.ref)) {
+    causes.push(fieldInvalid(`${path}.ref`, repository.ref, 'must be a branch, tag or commit: letters, digits, "_", ".", "/" or "-", not starting with "-" or "/", without ".." or empty segments'));
+  }
   return causes;
 }
 

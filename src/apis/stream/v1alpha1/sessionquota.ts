@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AGE_COLUMN, type CrdDescription } from '../../crd.ts';
 import { Conditions, ObservedGeneration, Time } from '../../metav1.ts';
-import { Quantity, StringSet } from '../../structural.ts';
+import { Quantity, QuantityMap, StringSet } from '../../structural.ts';
 import type { CustomResource, CustomResourceList } from '../../custom-resource.ts';
 import { group, version, type ApiVersion } from './groupversion.ts';
 
@@ -25,6 +25,10 @@ export const SessionQuotaLimits = Type.Object({
   maxTotalCPU: Type.Optional(Quantity({ description: 'Largest sum of CPU limits over the user\'s running sessions.' })),
   maxTotalMemory: Type.Optional(Quantity({ description: 'Largest sum of memory limits over the user\'s running sessions.' })),
   maxStorage: Type.Optional(Quantity({ description: 'Largest size of the user\'s persistent home volume (for example `50Gi`).' })),
+  maxPerSession: Type.Optional(QuantityMap({
+    description: 'Largest amount of any named resource (its limit, else its request) one session may ask for, e.g. `{"nvidia.com/gpu": "1"}`. '
+      + 'A resource named here and asked for by no session is 0; `0` forbids it.',
+  })),
 }, { description: 'Limits applied to each user the quota covers; every user is limited separately. Unset limits are unlimited.' });
 
 /** The TypeScript shape of quota limits. */

@@ -20,6 +20,7 @@
 #   WORKSPACE_ROOT         checkout: the repository goes to $WORKSPACE_ROOT/$REPO_OWNER/$REPO_NAME
 #   HOME_DIR               checkout: optional folder whose size is reported (the home volume)
 #   GIT_USERNAME, GIT_TOKEN fetch: optional credential
+#   GIT_CREDENTIAL_URL     fetch: the configured Git server; the credential goes to its protocol and host only
 #   TERMINATION_LOG        checkout: where the JSON report goes (default /dev/termination-log)
 set -eu
 
@@ -86,9 +87,19 @@ export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 SCRATCH_REPO="${SCRATCH_DIR:-/nonexistent}/repository.git"
 FETCH_FAILED="${SCRATCH_DIR:-/nonexistent}/fetch-failed"
 
-# The helper prints the credential from the environment when Git asks for one ("get").
+# The credential belongs to the configured Git server (GIT_CREDENTIAL_URL, e.g. https://gitea.example.com)
+# and to nothing else: not to a clone URL the user chose, not to a host a redirect leads to. Git
+# tells the helper the protocol and host it wants a credential for; the helper answers only when
+# both are the configured server's. Without GIT_CREDENTIAL_URL no credential is ever sent.
+CREDENTIAL_PROTOCOL="${GIT_CREDENTIAL_URL:-}"
+CREDENTIAL_PROTOCOL="${CREDENTIAL_PROTOCOL%%://*}"
+CREDENTIAL_HOST="${GIT_CREDENTIAL_URL:-}"
+CREDENTIAL_HOST="${CREDENTIAL_HOST#*://}"
+CREDENTIAL_HOST="${CREDENTIAL_HOST%%/*}"
+export CREDENTIAL_PROTOCOL CREDENTIAL_HOST
+# The helper prints the credential from the environment when Git asks for one ("get") for that host.
 # shellcheck disable=SC2016 # expanded by the helper's shell, at the time Git calls it
-CREDENTIAL_HELPER='!f() { test "$1" = get || exit 0; test -n "${GIT_TOKEN:-}" || exit 0; echo "username=${GIT_USERNAME:-oauth2}"; echo "password=${GIT_TOKEN}"; }; f'
+CREDENTIAL_HELPER='!f() { test "$1" = get || exit 0; test -n "${GIT_TOKEN:-}" || exit 0; test -n "${GIT_CREDENTIAL_URL:-}" || exit 0; p=; h=; while IFS="=" read -r k v; do case "$k" in protocol) p="$v" ;; host) h="$v" ;; esac; done; test "$p" = "$CREDENTIAL_PROTOCOL" && test "$h" = "$CREDENTIAL_HOST" || exit 0; echo "username=${GIT_USERNAME:-oauth2}"; echo "password=${GIT_TOKEN}"; }; f'
 
 fetch_step() {
   # A fresh bare clone every time: nothing left in the scratch folder is trusted.

@@ -114,7 +114,11 @@ export function repositoryInitContainer(session: Session, settings: RepositoryCl
   const env = repositoryEnv(session, settings);
   const home = settings.homeMountPath.replace(/\/+$/, '') || '/';
   const fetch = initContainer('fetch', settings, {
-    env: [...env, secretEnv('GIT_USERNAME', secretName, CREDENTIAL_KEYS.username), secretEnv('GIT_TOKEN', secretName, CREDENTIAL_KEYS.token)],
+    // The credential is sent only to the configured Git server (see the clone script's helper).
+    env: [
+      ...env, ...(settings.gitServerUrl ? [{ name: 'GIT_CREDENTIAL_URL', value: settings.gitServerUrl }] : []),
+      secretEnv('GIT_USERNAME', secretName, CREDENTIAL_KEYS.username), secretEnv('GIT_TOKEN', secretName, CREDENTIAL_KEYS.token),
+    ],
     volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: SCRATCH_PATH }],
   });
   const checkout = initContainer('checkout', settings, {
