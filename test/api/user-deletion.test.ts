@@ -101,9 +101,10 @@ describe('deleting an account', () => {
     assert.equal(freshClaim, homeClaimName('u2', created2.json.uid));
     assert.ok(await claimExists(oldClaim), 'the old home volume is still kept');
     assert.deepEqual((await h.request('GET', '/api/v1/sessions', { token: newToken })).json.items.map((s: Session) => s.metadata.name), [freshName]);
-    // The old account's access token (still within its lifetime) does not reach the new account's session.
-    assert.equal((await h.request('GET', `/api/v1/sessions/${freshName}`, { token: oldToken })).status, 403);
-    assert.deepEqual((await h.request('GET', '/api/v1/sessions', { token: oldToken })).json.items.map((s: Session) => s.metadata.name), [old]);
+    // The old account's access token (still within its lifetime) is refused outright: it was issued
+    // to an account that no longer exists, not to the new account of the same name.
+    assert.equal((await h.request('GET', `/api/v1/sessions/${freshName}`, { token: oldToken })).status, 401);
+    assert.equal((await h.request('GET', '/api/v1/sessions', { token: oldToken })).status, 401);
     // Admins still see both, by user name.
     const byName = (await h.request('GET', '/api/v1/sessions?user=u2', { token: admin })).json.items.map((s: Session) => s.metadata.name).sort();
     assert.deepEqual(byName, [old, freshName, unbound].sort());
