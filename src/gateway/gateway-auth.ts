@@ -7,6 +7,7 @@
  * All three go through the API's Authenticator, so the gateway accepts exactly what the API
  * accepts. A session may be used by its owner and by admins.
  */
+import { ownerKey } from '../api/sessions/owner-key.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from '../api/auth/authenticator.ts';
 import type { Identity } from '../api/auth/identity.ts';
@@ -41,8 +42,13 @@ export async function authenticate(authenticator: Authenticator, req: IncomingMe
   return { identity, via: explicit ? 'authorization' : cookie ? 'cookie' : 'proxy-headers' };
 }
 
-/** Throws a 403 Refusal unless `identity` owns the session or is an admin. */
+/**
+ * Throws a 403 Refusal unless `identity` owns the session or is an admin. Ownership is the API's
+ * rule (../api/sessions/owner-key.ts): name and, where the session records one, account id, so a
+ * new account reusing a deleted account's name never opens the old account's workspaces.
+ */
 export function authorize(identity: Identity, session: SessionRecord): void {
-  if (identity.role === 'admin' || session.user === identity.username) return;
+  const owns = session.user !== undefined && ownerKey(session.user, session.userId) === ownerKey(identity.username, identity.accountId);
+  if (identity.role === 'admin' || owns) return;
   throw new Refusal(403, 'not-owner', 'Not your workspace', `Workspace ${session.name} belongs to another user. Only its owner and administrators can open it.`);
 }

@@ -34,6 +34,8 @@ export interface SessionRecord {
   name: string;
   uid: string;
   user: string | undefined;
+  /** The owning account's immutable id (spec.userId; built-in accounts only). */
+  userId: string | undefined;
   template: string;
   state: 'running' | 'hibernated' | 'terminated';
   phase: string | undefined;
@@ -41,7 +43,7 @@ export interface SessionRecord {
 
 function recordOf(s: Session): SessionRecord {
   return {
-    name: s.metadata.name!, uid: s.metadata.uid ?? '', user: s.spec?.user, template: s.spec?.template ?? '',
+    name: s.metadata.name!, uid: s.metadata.uid ?? '', user: s.spec?.user, userId: s.spec?.userId, template: s.spec?.template ?? '',
     state: s.spec?.state ?? 'running', phase: s.status?.phase,
   };
 }

@@ -81,11 +81,20 @@ export async function createTemplates(h: ApiHarness, adminToken: string): Promis
 }
 
 /** Creates session `name` of `user` in `state` (Hibernated/Running status written as the controller would). */
+/** The built-in account's id of `user`, when it has one. */
+async function accountIdOf(h: ApiHarness, user: string): Promise<string | undefined> {
+  const admin = await h.login('admin', ADMIN_PASSWORD);
+  const res = await h.request('GET', `/api/v1/users/${encodeURIComponent(user)}`, { token: admin });
+  return res.status === 200 ? res.json.uid : undefined;
+}
+
 export async function createSession(h: ApiHarness, name: string, user: string, opts: { state?: 'running' | 'hibernated'; template?: string; spec?: Record<string, unknown> } = {}): Promise<void> {
   const state = opts.state ?? 'running';
+  // As the API writes it: a built-in account's sessions carry its immutable id (ownership is name + id).
+  const userId = await accountIdOf(h, user);
   const created = await h.kube.create({
     apiVersion: GROUP_VERSION, kind: 'Session', metadata: { name, namespace: NAMESPACE },
-    spec: { user, template: opts.template ?? 'web', state, ...opts.spec },
+    spec: { user, ...(userId ? { userId } : {}), template: opts.template ?? 'web', state, ...opts.spec },
   } as any);
   await h.kube.patchStatus(created, { type: 'merge', body: { status: { phase: state === 'running' ? 'Running' : 'Hibernated' } } } as any);
 }
