@@ -112,6 +112,22 @@ describe('gateway authentication', () => {
     assert.ok(entries.some((e) => e.actor === 'bob' && e.result === 403));
   });
 
+  it('refuses a new account that reuses a deleted account\'s name, on HTTP and WebSocket', async () => {
+    const adminToken = await h.login('admin', ADMIN_PASSWORD);
+    await h.userToken('carol');
+    await createSession(h, 'carol-web', 'carol');
+    await serveSession(h, 'carol-web', backend.port);
+    assert.equal((await h.request('DELETE', '/api/v1/users/carol', { token: adminToken })).status, 204);
+    const recreated = await h.request('POST', '/api/v1/users', { token: adminToken, body: { username: 'carol', password: 'carol-new-password', role: 'user' } });
+    assert.equal(recreated.status, 201, recreated.text);
+    const cookie = await loginCookie(h, 'carol', 'carol-new-password');
+    const carolUrl = `${h.api.url}/s/carol-web/`;
+    const res = await fetch(carolUrl, { headers: { cookie, accept: 'text/html' } });
+    assert.equal(res.status, 403, 'the old account\'s workspace belongs to another account');
+    assert.match(await res.text(), /belongs to another user/);
+    assert.equal(await wsStatus(`${carolUrl.replace('http', 'ws')}socket`, { cookie }), 403);
+  });
+
   it('carries the owner\'s WebSocket through to the session and back', async () => {
     const ws = new WebSocket(`${url.replace('http', 'ws')}socket`, { headers: { cookie: alice } });
     await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
