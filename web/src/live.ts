@@ -28,6 +28,23 @@ function wsUrl(): string {
   return url.toString();
 }
 
+/**
+ * Whether the access token may still open the socket: the server refuses (and the browser logs) a
+ * handshake with an expired token, so the page waits for a renewed or new sign-in instead. Tokens
+ * that are not JWTs (some OIDC providers) are left to the server to judge.
+ */
+function tokenUsable(): boolean {
+  const token = currentTokens()?.accessToken;
+  // No token: the server knows the caller otherwise (a trusted proxy's headers).
+  if (!token) return true;
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
+    return typeof payload.exp !== 'number' || payload.exp * 1000 > Date.now();
+  } catch {
+    return true;
+  }
+}
+
 function upsert<T extends { metadata: { name: string } }>(list: T[], item: T, removed: boolean): T[] {
   const rest = list.filter((x) => x.metadata.name !== item.metadata.name);
   return removed ? rest : [...rest, item].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
@@ -59,13 +76,13 @@ export function useLive(enabled: boolean): LiveState {
       s.onclose = () => {
         if (stopped || socket !== s) return;
         setState((st) => ({ ...st, connected: false }));
-        // The token may have expired: renew it, then come back.
-        retry = setTimeout(() => void renewTokens().finally(() => !stopped && connect()), 1000);
+        // The token may have expired: renew it, then come back (or wait for the next sign-in).
+        retry = setTimeout(() => void renewTokens().finally(() => !stopped && tokenUsable() && connect()), 1000);
       };
     };
-    connect();
+    if (tokenUsable()) connect();
     const unsubscribe = onTokensChanged(() => {
-      if (currentTokens()) connect();
+      if (tokenUsable()) connect();
     });
     return () => {
       stopped = true;
