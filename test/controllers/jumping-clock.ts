@@ -53,8 +53,8 @@ export class JumpingClock implements Clock {
    * The slack is there because a controller's deadline reaches the clock as a delay: the reconciler
    * computes `deadline - now`, the queue arms `now' + delay` a few milliseconds later (more on a busy
    * machine), so the timer falls due just after the deadline the test jumps to, and its real
-   * setTimeout would wait the whole delay (hours). Firing a little early is harmless: reconcilers
-   * look at the clock again and find nothing due yet.
+   * setTimeout would wait the whole delay (hours). Such a timer is re-armed for the rest of its
+   * delay only (at most the slack, in real time), so it fires right after the deadline.
    */
   advance(ms: number): void {
     this.#offset += ms;
@@ -70,7 +70,9 @@ export class JumpingClock implements Clock {
   #fire(timer: PendingTimer): void {
     if (timer.done) return;
     if (timer.due > this.now()) {
-      // A delay longer than setTimeout's range: wait again for the rest.
+      // Not due yet (a delay longer than setTimeout's range, or within advance()'s slack): wait
+      // again, in real time, for the rest only.
+      clearTimeout(timer.handle);
       timer.handle = setTimeout(() => this.#fire(timer), Math.min(timer.due - this.now(), MAX_TIMEOUT_MS));
       return;
     }
