@@ -101,6 +101,8 @@ export class Authenticator {
     const account = await this.#o.repo.users.get(identity.username);
     if (!account) throw invalidToken('the account no longer exists');
     if (account.disabled) throw invalidToken('the account is disabled');
+    // The account id settles it exactly; the issue time covers tokens of accounts that had none.
+    if (identity.accountId !== undefined && identity.accountId !== account.uid) throw invalidToken('the token was issued to an earlier account of that name');
     // iat has whole seconds: a token from the second the account was created still counts.
     if ((identity.issuedAt ?? 0) + 1000 <= Date.parse(account.createdAt)) throw invalidToken('the token was issued before the account was created');
     return account.role === identity.role ? identity : { ...identity, role: account.role };
