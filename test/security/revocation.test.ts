@@ -78,7 +78,7 @@ describe('revocation of access tokens and sockets', () => {
     assert.equal(created.status, 201, created.text);
     const res = await h.request('GET', '/api/v1/auth/me', { token: old });
     assert.equal(res.status, 401, res.text);
-    assert.match(res.json.message, /issued before the account was created/);
+    assert.match(res.json.message, /issued to an earlier account of that name/);
   });
 
   it('closes a socket opened with an API key when the key is revoked', async () => {
