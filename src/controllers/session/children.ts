@@ -22,7 +22,6 @@ export interface ChildInputs {
   settings: ControllerSettings;
 }
 
-export { STREAM_PORT_NAME };
 
 /** Where the user's session is served inside the pod, and how readiness is probed. */
 export interface StreamingEndpoint {

@@ -9,7 +9,8 @@ import type { Session } from '../../apis/stream/v1alpha1/session.ts';
 import type { KindRef } from '../../runtime/resources.ts';
 import { HttpRouteKind, IngressKind, VirtualServiceKind } from '../kinds.ts';
 import type { RouteSettings } from '../settings.ts';
-import { childMetadata, streamingEndpoint, STREAM_PORT_NAME, type ChildInputs } from './children.ts';
+import { childMetadata, streamingEndpoint, type ChildInputs } from './children.ts';
+import { STREAM_PORT_NAME } from '../../apis/stream/v1alpha1/naming.ts';
 import { sessionHostLabel, workloadName } from '../../apis/stream/v1alpha1/naming.ts';
 
 /** The kind of route object the settings ask for. */

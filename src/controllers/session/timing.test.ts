@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session, SessionSpec, SessionStatus } from '../../apis/stream/v1alpha1/session.ts';
-import { durationMs, idleDeadline, limitDecision, maxDurationDeadline } from './timing.ts';
+import { durationMs } from '../../apimachinery/duration.ts';
+import { idleDeadline, limitDecision, maxDurationDeadline } from './timing.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const MIN = 60_000;

@@ -24,7 +24,6 @@ export interface LimitSettings {
   maxDurationAction: MaxDurationAction;
 }
 
-export { durationMs };
 
 function timeMs(text: string | undefined): number {
   const ms = text ? Date.parse(text) : NaN;
